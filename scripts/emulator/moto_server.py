@@ -1,0 +1,19 @@
+"""Start moto's own server entry point, after patching the emulator's gaps.
+
+The patches live in moto_patches.py; each one names the upstream behaviour it
+works around. Nothing here changes what the stacks deploy to real AWS: only the
+emulator's answers are made closer to AWS's.
+
+Usage: python3 moto_server.py -H 127.0.0.1 -p 5000
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import moto_patches  # noqa: E402  (must run before the server imports the models)
+from moto.server import main  # noqa: E402
+
+if __name__ == "__main__":
+    moto_patches.apply()
+    main(sys.argv[1:])

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The real parts the tests need: a moto server (the AWS API) and a private
+# dockerd with a tiny busybox image. Everything lives under $TEST_ENV_DIR and
+# stops with `down`.
+#
+#   scripts/test-env.sh up               start what is missing, print `export` lines
+#   scripts/test-env.sh down             stop what `up` started
+#   scripts/test-env.sh restart-dockerd  stop and start the private dockerd (fault tests)
+#   scripts/test-env.sh restart-moto     restart moto empty on the same port (fault tests)
+#
+# A variable that is already set is used as is: MOTO_URL (an emulator you run),
+# DOCKER_HOST (a Docker engine you run), TEST_IMAGE (an image it has).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+state=${TEST_ENV_DIR:-$root/.test-env}
+mkdir -p "$state"
+log() { echo "test-env: $*" >&2; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_for() { # wait_for <seconds> <command...>
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+start_moto() { # start_moto <port>
+  local port=$1
+  python3 "$root/scripts/emulator/moto_server.py" -H 127.0.0.1 -p "$port" >>"$state/moto.log" 2>&1 &
+  echo $! >"$state/moto.pid"
+  echo "$port" >"$state/moto.port"
+  wait_for 30 curl -sf "http://127.0.0.1:$port/moto-api/" || { log "moto did not start, see $state/moto.log"; exit 1; }
+}
+
+stop_pidfile() { # stop_pidfile <file> [seconds]
+  local file=$1 pid
+  [[ -f $file ]] || return 0
+  pid=$(cat "$file")
+  kill "$pid" 2>/dev/null || true
+  wait_for "${2:-20}" bash -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null || true
+  rm -f "$file"
+}
+
+docker_dir() { cat "$state/docker.dir"; }
+
+start_dockerd() {
+  local dir; dir=$(docker_dir)
+  # Short socket path: unix sockets are limited to 108 bytes.
+  dockerd --host "unix://$dir/docker.sock" --data-root "$dir/data" --exec-root "$dir/exec" \
+    --pidfile "$dir/docker.pid" >>"$state/dockerd.log" 2>&1 &
+  echo $! >"$state/dockerd.pid"
+  wait_for 60 docker -H "unix://$dir/docker.sock" info || { log "dockerd did not start, see $state/dockerd.log"; exit 1; }
+}
+
+import_image() { # import_image <docker host> <name>
+  docker -H "$1" image inspect "$2" >/dev/null 2>&1 && return 0
+  local busybox rootfs
+  busybox=$(command -v busybox || true)
+  [[ -n $busybox ]] && file -L "$busybox" 2>/dev/null | grep -q 'statically linked' \
+    || { log "a static busybox is needed for the test image (apt-get install busybox-static)"; exit 1; }
+  rootfs=$(mktemp -d)
+  mkdir -p "$rootfs/bin" "$rootfs/www"
+  cp "$busybox" "$rootfs/bin/busybox"
+  for l in sh httpd sleep nc wget; do ln -s busybox "$rootfs/bin/$l"; done
+  echo ok >"$rootfs/www/index.html"
+  tar -C "$rootfs" -c . | docker -H "$1" import - "$2" >/dev/null
+  rm -rf "$rootfs"
+}
+
+up() {
+  if [[ -z ${MOTO_URL:-} ]]; then
+    if [[ -f $state/moto.pid ]] && kill -0 "$(cat "$state/moto.pid")" 2>/dev/null; then
+      :
+    else
+      start_moto "$(free_port)"
+    fi
+    MOTO_URL="http://127.0.0.1:$(cat "$state/moto.port")"
+  fi
+  if [[ -z ${DOCKER_HOST:-} ]]; then
+    command -v dockerd >/dev/null || { log "dockerd is not installed (apt-get install docker.io)"; exit 1; }
+    [[ -f $state/docker.dir ]] || mktemp -d /tmp/ecsdns-docker.XXXXXX >"$state/docker.dir"
+    if ! { [[ -f $state/dockerd.pid ]] && kill -0 "$(cat "$state/dockerd.pid")" 2>/dev/null; }; then
+      start_dockerd
+    fi
+    DOCKER_HOST="unix://$(docker_dir)/docker.sock"
+  fi
+  TEST_IMAGE=${TEST_IMAGE:-ecsdns-test/busybox:1}
+  import_image "$DOCKER_HOST" "$TEST_IMAGE"
+  echo "export MOTO_URL=$MOTO_URL DOCKER_HOST=$DOCKER_HOST TEST_IMAGE=$TEST_IMAGE TEST_ENV_DIR=$state"
+}
+
+down() {
+  if [[ -f $state/dockerd.pid ]]; then
+    local host="unix://$(docker_dir)/docker.sock"
+    docker -H "$host" ps -aq 2>/dev/null | xargs -r docker -H "$host" rm -f >/dev/null 2>&1 || true
+    stop_pidfile "$state/dockerd.pid" 30
+  fi
+  stop_pidfile "$state/moto.pid"
+  if [[ -f $state/docker.dir ]]; then
+    local dir; dir=$(docker_dir)
+    # dockerd leaves its mounts behind when it is killed; unmount before removing.
+    grep -o " $dir/[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r umount -l 2>/dev/null || true
+    rm -rf "$dir" "$state/docker.dir"
+  fi
+}
+
+case ${1:-} in
+  up) up ;;
+  down) down ;;
+  restart-dockerd) stop_pidfile "$state/dockerd.pid" 30; start_dockerd ;;
+  restart-moto) port=$(cat "$state/moto.port"); stop_pidfile "$state/moto.pid"; start_moto "$port" ;;
+  *) echo "usage: $0 up|down|restart-dockerd|restart-moto" >&2; exit 2 ;;
+esac

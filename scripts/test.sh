@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `npm test`: start the real parts the tests use (moto, dockerd), type-check once,
+# run every jest test, stop what was started, and print the closing line
+# `tests: N passed, N failed` from jest's JSON report.
+#
+# Extra arguments go to jest, e.g. `npm test -- test/agent`.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+state=${TEST_ENV_DIR:-$root/.test-env}
+export TEST_ENV_DIR=$state
+mkdir -p "$state"
+
+env_lines=$(bash scripts/test-env.sh up) || { echo "tests: 0 passed, 1 failed"; exit 1; }
+eval "$env_lines"
+trap 'bash scripts/test-env.sh down' EXIT
+
+# Terraform installs the aws provider from the machine's mirror when one is
+# named (TF_PROVIDER_MIRROR); scripts/terraform-cli-config.ts turns it into a
+# CLI config for every terraform the tests run.
+status=0
+npx tsc --noEmit -p tsconfig.json || { echo "typecheck failed"; status=1; }
+
+report=$state/jest-report.json
+rm -f "$report"
+npx jest --ci --json --outputFile="$report" "$@" || status=1
+
+node -e '
+  const fs = require("fs");
+  const file = process.argv[1];
+  if (!fs.existsSync(file)) { console.log("tests: 0 passed, 1 failed"); process.exit(0); }
+  const r = JSON.parse(fs.readFileSync(file, "utf8"));
+  // A suite that failed to load counts once, so a broken file cannot look green.
+  const brokenSuites = r.testResults.filter((s) => s.status === "failed" && s.assertionResults.length === 0).length;
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests + brokenSuites} failed`);
+' "$report"
+exit $status

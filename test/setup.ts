@@ -1,0 +1,4 @@
+// Installs cdktf's jest matchers (toHaveResourceWithProperties, ...).
+import { Testing } from "cdktf";
+
+Testing.setupJest();
