@@ -1,0 +1,176 @@
+/**
+ * `npm run bench:synth`: what synthesizing the platform costs, for 1, 10, 50
+ * and 100 containers. Writes bench/results/synth.md (the table) and
+ * bench/results/synth.json (every sample).
+ *
+ * - app only: `node scripts/cdktf-app.js` (the cdktf.json app command), wall
+ *   time and peak RSS (VmHWM, read by a preloaded script), and the size of
+ *   the JSON it writes;
+ * - whole `cdktf synth`, against the CLI's own floor: the same CLI
+ *   synthesizing an app with one empty stack;
+ * - the app command's alternatives at 50 containers: tsx and ts-node.
+ *
+ * BENCH_RUNS sets the runs per figure (default 5; 3 for whole-CLI figures).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { terraformEnv } from "../../scripts/lib/terraform-env";
+import { formatMs, markdownTable, median } from "../lib/stats";
+
+const root = resolve(__dirname, "..", "..");
+const SIZES = [1, 10, 50, 100];
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const CLI_RUNS = Math.max(3, Math.ceil(RUNS / 2));
+const TARGET = { containers: 50, appSeconds: 0.6, appMiB: 150, cliOverFloor: 1.2 };
+
+interface Sample {
+  readonly ms: number;
+  readonly peakMiB?: number;
+}
+
+function containersEnv(count: number): Record<string, string> {
+  const names = Array.from({ length: count }, (_, i) => `svc${String(i).padStart(3, "0")}`);
+  return { TF_VAR_container_name: names.join(","), TF_VAR_container_port: names.map((_, i) => 8000 + i).join(",") };
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = root): Sample {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd, env, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(" ")} failed (${result.status}):\n${result.stderr}\n${result.stdout}`);
+  }
+  const peak = /PEAK_RSS_KIB=(\d+)/.exec(result.stderr);
+  return { ms, peakMiB: peak ? Number(peak[1]) / 1024 : undefined };
+}
+
+function repeat(times: number, measure: () => Sample): Sample[] {
+  return Array.from({ length: times }, measure);
+}
+
+function jsonBytes(outdir: string): number {
+  const stacks = join(outdir, "stacks");
+  return readdirSync(stacks).reduce((sum, stack) => sum + statSync(join(stacks, stack, "cdk.tf.json")).size, 0);
+}
+
+const baseEnv = terraformEnv({ ...process.env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+const preload = join(root, "bench", "synth", "report-peak-rss.js");
+const cdktf = join(root, "node_modules", ".bin", "cdktf");
+const scratch = mkdtempSync(join(tmpdir(), "bench-synth-"));
+
+/** App only: the cdktf.json app command, as cdktf runs it (CDKTF_OUTDIR set). */
+function appOnly(count: number): { samples: Sample[]; bytes: number } {
+  let bytes = 0;
+  const samples = repeat(RUNS, () => {
+    const outdir = mkdtempSync(join(scratch, "app-"));
+    const sample = run(process.execPath, ["-r", preload, "scripts/cdktf-app.js"], { ...baseEnv, ...containersEnv(count), CDKTF_OUTDIR: outdir });
+    bytes = jsonBytes(outdir);
+    return sample;
+  });
+  return { samples, bytes };
+}
+
+function wholeSynth(count: number): Sample[] {
+  return repeat(CLI_RUNS, () => run(cdktf, ["synth", "--output", mkdtempSync(join(scratch, "cli-"))], { ...baseEnv, ...containersEnv(count) }));
+}
+
+/** The CLI's floor: the same CLI synthesizing one empty stack. */
+function cliFloor(): Sample[] {
+  const dir = join(root, ".gen", "bench-empty-app");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node empty-app.js", terraformProviders: [], sendCrashReports: "false" }));
+  writeFileSync(join(dir, "empty-app.js"), 'const { App, TerraformStack } = require("cdktf");\nconst app = new App();\nnew TerraformStack(app, "empty");\napp.synth();\n');
+  return repeat(CLI_RUNS, () => run(cdktf, ["synth", "--output", mkdtempSync(join(scratch, "floor-"))], baseEnv, dir));
+}
+
+function appCommands(count: number): { name: string; samples: Sample[] }[] {
+  const variants: { name: string; args: string[] }[] = [
+    { name: "esbuild bundle, then node (cdktf.json)", args: ["-r", preload, "scripts/cdktf-app.js"] },
+    { name: "tsx main.ts", args: ["-r", preload, join(root, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"] },
+    { name: "ts-node --transpile-only main.ts", args: ["-r", preload, join(root, "node_modules", "ts-node", "dist", "bin.js"), "--transpile-only", "main.ts"] },
+    { name: "ts-node main.ts (the cdktf template; type-checks)", args: ["-r", preload, join(root, "node_modules", "ts-node", "dist", "bin.js"), "main.ts"] },
+  ];
+  return variants.map(({ name, args }) => ({
+    name,
+    samples: repeat(Math.min(RUNS, 3), () => run(process.execPath, args, { ...baseEnv, ...containersEnv(count), CDKTF_OUTDIR: mkdtempSync(join(scratch, "variant-")) })),
+  }));
+}
+
+function main(): void {
+  const medianMs = (s: Sample[]) => median(s.map((x) => x.ms));
+  const medianMiB = (s: Sample[]) => median(s.map((x) => x.peakMiB ?? NaN));
+
+  const app = SIZES.map((count) => ({ count, ...appOnly(count) }));
+  const floor = cliFloor();
+  const cli = SIZES.map((count) => ({ count, samples: wholeSynth(count) }));
+  const variants = appCommands(TARGET.containers);
+  const floorMs = medianMs(floor);
+
+  const at50 = app.find((a) => a.count === TARGET.containers)!;
+  const cliAt50 = cli.find((c) => c.count === TARGET.containers)!;
+  const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
+  const lines = [
+    "# Synth benchmark (P1)",
+    "",
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}. ` +
+      `Medians of ${RUNS} runs (${CLI_RUNS} for whole-CLI figures), measured in one run of \`npm run bench:synth\`.`,
+    "",
+    "## App only (`node scripts/cdktf-app.js`) and whole `cdktf synth`",
+    "",
+    markdownTable(
+      ["containers", "app time", "app peak RSS", "JSON size", "whole `cdktf synth`", "÷ CLI floor"],
+      app.map((a, i) => [
+        a.count,
+        formatMs(medianMs(a.samples)),
+        `${medianMiB(a.samples).toFixed(0)} MiB`,
+        `${(a.bytes / 1024).toFixed(0)} KiB`,
+        formatMs(medianMs(cli[i].samples)),
+        (medianMs(cli[i].samples) / floorMs).toFixed(2),
+      ]),
+    ),
+    "",
+    `CLI floor (the same CLI, one empty stack): ${formatMs(floorMs)}.`,
+    "",
+    "## Targets at 50 containers",
+    "",
+    markdownTable(
+      ["figure", "target", "measured", ""],
+      [
+        ["app time", `≤ ${TARGET.appSeconds} s`, formatMs(medianMs(at50.samples)), verdict(medianMs(at50.samples) <= TARGET.appSeconds * 1000)],
+        ["app peak RSS", `≤ ${TARGET.appMiB} MiB`, `${medianMiB(at50.samples).toFixed(0)} MiB`, verdict(medianMiB(at50.samples) <= TARGET.appMiB)],
+        [
+          "whole `cdktf synth` ÷ CLI floor",
+          `≤ ${TARGET.cliOverFloor}`,
+          (medianMs(cliAt50.samples) / floorMs).toFixed(2),
+          verdict(medianMs(cliAt50.samples) / floorMs <= TARGET.cliOverFloor),
+        ],
+      ],
+    ),
+    "",
+    "## The app command, 50 containers",
+    "",
+    markdownTable(
+      ["app command", "time", "peak RSS", "vs cdktf.json's"],
+      variants.map((v) => [
+        v.name,
+        formatMs(medianMs(v.samples)),
+        `${medianMiB(v.samples).toFixed(0)} MiB`,
+        `${(medianMs(v.samples) / medianMs(variants[0].samples)).toFixed(1)}×`,
+      ]),
+    ),
+    "",
+  ];
+  const results = join(root, "bench", "results");
+  mkdirSync(results, { recursive: true });
+  writeFileSync(join(results, "synth.md"), lines.join("\n"));
+  writeFileSync(
+    join(results, "synth.json"),
+    JSON.stringify({ runs: RUNS, floor, app, cli, variants: variants.map((v) => ({ name: v.name, samples: v.samples })) }, null, 2),
+  );
+  rmSync(scratch, { recursive: true, force: true });
+  process.stdout.write(lines.join("\n"));
+}
+
+main();

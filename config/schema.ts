@@ -1,0 +1,216 @@
+import { z } from "zod";
+
+/**
+ * The platform's variables: one schema, validated once in `main.ts`.
+ *
+ * Keys are the seed project's Terraform variable names (snake_case), so a key
+ * here is also the JSON config file's key and, for scalars, `TF_VAR_<key>`.
+ * Per-container settings live in `containers`; `config/tf-vars.ts` maps the
+ * seed's comma-separated `TF_VAR_container_*` lists onto them. Every
+ * description here is rendered into README.md's variables table.
+ */
+
+/** ALB limit: 100 target groups per load balancer (not adjustable). */
+export const MAX_CONTAINERS = 100;
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** The current ECS-optimized Amazon Linux 2023 AMI, published by AWS in SSM. */
+export const DEFAULT_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
+
+/** Environment variables that the platform sets itself in every container. */
+export const RESERVED_ENV_NAMES = ["ENDPOINT", "DISCOVERY_ZONE"] as const;
+
+const dnsLabel = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
+const envVarName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const cidr = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const dockerTag = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const urlPath = /^\/[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*$/;
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id such as subnet-0abc12345def67890");
+const label = (max: number) =>
+  z.string().max(max).regex(dnsLabel, `must be lowercase letters, digits and hyphens, starting with a letter (at most ${max})`);
+
+const containerSchema = z.strictObject({
+  name: label(32).describe("The container's name: its service, path `/<name>`, log group, task role and EFS directory."),
+  port: z.int().min(1).max(65535).default(80).describe("The port the application listens on inside the container; the host port is dynamic."),
+  desired_count: z.int().min(0).max(1000).default(2).describe("Tasks to run."),
+  version_tag: z.string().regex(dockerTag, "must be a Docker image tag").default("latest").describe("Image tag."),
+  namespace: z.string().max(255).default("").describe("Repository namespace between `registry_url` and the name, e.g. `microservices/`."),
+  image: z.string().max(255).default("").describe("An explicit image; replaces `registry_url` + `namespace` + name + `:` + `version_tag`."),
+  health_check: z
+    .string()
+    .max(1024)
+    .transform((p) => (p.startsWith("/") ? p : `/${p}`))
+    .pipe(z.string().regex(urlPath, "must be a URL path such as /health"))
+    .default("/")
+    .describe("Target group health check path (the leading `/` is optional)."),
+  cpu: z.int().min(0).max(10240).default(256).describe("CPU units (1024 = one vCPU)."),
+  memory: z.int().min(6).max(1_048_576).default(512).describe("Hard memory limit, MiB."),
+  env: z
+    .record(z.string().regex(envVarName, "must be an environment variable name"), z.string())
+    .default({})
+    .describe("The container's own environment variables (`ENDPOINT` and `DISCOVERY_ZONE` are set by the platform)."),
+  aws_policies: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("Managed policies for the container's task role: AWS-managed names (`AmazonDynamoDBReadOnlyAccess`) or ARNs."),
+  priority: z.int().min(1).max(50000).optional().describe("Listener rule priority; derived from the name when unset."),
+});
+
+const platformVariables = z.strictObject({
+  environment: label(16).default("dev").describe("Environment name: stacks are `<environment>-network`, `-discovery`, `-cluster`, `-services`."),
+  resource_tag: label(24).default("ecs-platform").describe("Prefix of every resource name (with the environment) and the `Project` tag."),
+  aws_region: z
+    .string()
+    .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region such as us-west-2")
+    .default("us-west-2")
+    .describe("AWS region."),
+  profile: z.string().default("").describe("AWS CLI profile; empty uses the SDK's standard credential chain."),
+  target: z.enum(["aws", "local"]).default("aws").describe("`aws`, or `local` for the emulator at `local_endpoint` (fake credentials)."),
+  local_endpoint: z.url().default("http://127.0.0.1:4566").describe("The emulator's URL; used only with `target=local`."),
+
+  cidr_block: z.string().regex(cidr, "must be an IPv4 CIDR such as 10.10.0.0/16").default("10.10.0.0/16").describe("VPC range; subnets are its /24s."),
+  az_count: z.int().min(2).max(6).default(2).describe("Availability zones, each with a public and a private subnet."),
+  nat_gateway_mode: z.enum(["single", "per_az"]).default("single").describe("`single` NAT gateway, or one `per_az`."),
+  flow_logs: z.boolean().default(false).describe("VPC flow logs to CloudWatch Logs (retention `log_retention_days`)."),
+  vpc_id: z
+    .string()
+    .regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0abc12345def67890")
+    .or(z.literal(""))
+    .default("")
+    .describe("Use this existing VPC instead of creating one (with both subnet lists)."),
+  public_subnet_ids: z.array(subnetId).default([]).describe("With `vpc_id`: subnets for the ALB (comma-separated)."),
+  private_subnet_ids: z.array(subnetId).default([]).describe("With `vpc_id`: subnets for instances and EFS (comma-separated)."),
+
+  instance_type: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t3.small")
+    .default("t3.small")
+    .describe("ECS instance type."),
+  asg_min: z.int().min(0).max(1000).default(2).describe("Auto scaling group minimum."),
+  asg_max: z.int().min(1).max(1000).default(5).describe("Auto scaling group maximum."),
+  asg_desired: z.int().min(0).max(1000).default(2).describe("Instances at creation; ECS managed scaling adjusts it afterwards."),
+  key_name: z.string().max(255).default("").describe("EC2 key pair; SSH is opened only with `admin_cidr_ingress` too."),
+  admin_cidr_ingress: z
+    .string()
+    .regex(cidr, "must be an IPv4 CIDR such as 203.0.113.7/32")
+    .or(z.literal(""))
+    .default("")
+    .describe("Network allowed to SSH to the instances (with `key_name`)."),
+  ami_parameter: z.string().startsWith("/").default(DEFAULT_AMI_PARAMETER).describe("SSM parameter holding the ECS AMI id."),
+  ami_auto_update: z.boolean().default(false).describe("Replace instances when AWS publishes a newer AMI; off: a new AMI changes nothing."),
+
+  internal_elb: z.boolean().default(false).describe("Internal ALB (private subnets) instead of internet-facing."),
+  alb_ingress_cidrs: z.array(z.string().regex(cidr, "must be an IPv4 CIDR")).min(1).default(["0.0.0.0/0"]).describe("Networks allowed to reach the ALB (comma-separated)."),
+  certificate_arn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, "must be an ACM certificate ARN")
+    .or(z.literal(""))
+    .default("")
+    .describe("ACM certificate: adds HTTPS on 443, and HTTP then redirects to it."),
+  ssl_policy: z.string().default("ELBSecurityPolicy-TLS13-1-2-2021-06").describe("TLS policy of the HTTPS listener."),
+  alb_deletion_protection: z.boolean().default(false).describe("ALB deletion protection (blocks `destroy` while on)."),
+  deregistration_delay_seconds: z.int().min(0).max(3600).default(30).describe("Target group connection draining."),
+
+  registry_url: z.string().max(255).default("").describe("Image registry, e.g. `123456789012.dkr.ecr.us-west-2.amazonaws.com/`; empty: Docker Hub."),
+  log_retention_days: z
+    .int()
+    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+      message: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+    })
+    .default(30)
+    .describe("Retention of the services' log groups (and flow logs)."),
+
+  discovery_zone_name: z
+    .string()
+    .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "must be a DNS name such as servicediscovery.internal")
+    .default("servicediscovery.internal")
+    .describe("Private hosted zone the DNS agents write to."),
+  discovery_zone_id: z
+    .string()
+    .regex(/^Z[A-Z0-9]{1,32}$/, "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ")
+    .or(z.literal(""))
+    .default("")
+    .describe("Use this existing private zone (associated with the VPC) instead of creating one."),
+
+  state_bucket: z.string().default("").describe("S3 bucket for Terraform state; empty: local state files."),
+  state_region: z.string().default("").describe("Region of `state_bucket`; empty: `aws_region`."),
+  state_key_prefix: z.string().default("ecs-platform").describe("State keys are `<prefix>/<environment>/<stack>.tfstate`."),
+
+  containers: z
+    .array(containerSchema)
+    .min(1, "no containers are configured; set TF_VAR_container_name (and TF_VAR_container_port) or containers in the file named by PLATFORM_CONFIG")
+    .max(MAX_CONTAINERS, `an ALB takes at most ${MAX_CONTAINERS} target groups, so at most ${MAX_CONTAINERS} containers`)
+    .describe("The container list, in order: the first is served at `/`."),
+});
+
+/** The schema with its cross-field rules. */
+export const platformConfigSchema = platformVariables.superRefine(checkCrossFieldRules);
+
+/** The per-container schema, for documentation. */
+export const containerConfigSchema = containerSchema;
+
+/** The configuration as written by users (defaults not yet filled in). */
+export type RawPlatformConfig = z.input<typeof platformConfigSchema>;
+/** The validated configuration, every default filled in. */
+export type PlatformConfig = z.output<typeof platformConfigSchema>;
+/** One validated container of {@link PlatformConfig.containers}. */
+export type ContainerConfig = PlatformConfig["containers"][number];
+
+function checkCrossFieldRules(c: z.output<typeof platformVariables>, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string, input: unknown) =>
+    ctx.addIssue({ code: "custom", path, message, input });
+
+  const seen = new Map<string, number>();
+  c.containers.forEach((container, i) => {
+    const first = seen.get(container.name);
+    if (first !== undefined) {
+      issue(["containers", i, "name"], `duplicate container name (also container ${first + 1})`, container.name);
+    } else {
+      seen.set(container.name, i);
+    }
+    for (const key of Object.keys(container.env)) {
+      if ((RESERVED_ENV_NAMES as readonly string[]).includes(key)) {
+        issue(["containers", i, "env"], `${key} is set by the platform in every container; choose another name`, key);
+      }
+    }
+  });
+
+  const priorities = new Map<number, string>();
+  c.containers.forEach((container, i) => {
+    if (container.priority === undefined) return;
+    const other = priorities.get(container.priority);
+    if (other) issue(["containers", i, "priority"], `priority is also used by container ${other}`, container.priority);
+    priorities.set(container.priority, container.name);
+  });
+
+  if (c.asg_min > c.asg_max) issue(["asg_min"], `must not exceed asg_max (${c.asg_max})`, c.asg_min);
+  if (c.asg_desired < c.asg_min || c.asg_desired > c.asg_max) {
+    issue(["asg_desired"], `must be between asg_min (${c.asg_min}) and asg_max (${c.asg_max})`, c.asg_desired);
+  }
+  if ((c.key_name === "") !== (c.admin_cidr_ingress === "")) {
+    const [missing, given] = c.key_name === "" ? ["key_name", "admin_cidr_ingress"] : ["admin_cidr_ingress", "key_name"];
+    issue([missing], `SSH needs both key_name and admin_cidr_ingress; ${given} is set but ${missing} is empty`, "");
+  }
+
+  const existingVpc = [c.vpc_id !== "", c.public_subnet_ids.length > 0, c.private_subnet_ids.length > 0];
+  if (existingVpc.some(Boolean) && !existingVpc.every(Boolean)) {
+    issue(["vpc_id"], "an existing VPC needs vpc_id, public_subnet_ids and private_subnet_ids together", c.vpc_id);
+  }
+  if (c.vpc_id !== "") {
+    if (c.public_subnet_ids.length < 2) issue(["public_subnet_ids"], "an ALB needs subnets in at least 2 availability zones", c.public_subnet_ids);
+    if (c.private_subnet_ids.length < 2) issue(["private_subnet_ids"], "give at least 2 private subnets (one per availability zone)", c.private_subnet_ids);
+  }
+
+  const neededPrefix = 24 - Math.ceil(Math.log2(2 * c.az_count));
+  if (Number(c.cidr_block.split("/")[1]) > neededPrefix) {
+    issue(["cidr_block"], `is too small for ${2 * c.az_count} /24 subnets (az_count ${c.az_count}); use a /${neededPrefix} or larger`, c.cidr_block);
+  }
+
+  if (c.state_region !== "" && c.state_bucket === "") {
+    issue(["state_bucket"], "state_region is set but state_bucket is empty", c.state_bucket);
+  }
+}

@@ -1,0 +1,218 @@
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { EcsCapacityProvider } from "@cdktf/provider-aws/lib/ecs-capacity-provider";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { assumeRolePolicy, managedPolicyArn } from "./iam-documents";
+import { boundedName } from "./naming";
+
+/** The ports ECS picks dynamic host ports from (bridge mode, host port 0). */
+export const DYNAMIC_PORT_RANGE = { from: 32768, to: 65535 } as const;
+
+/** Properties of {@link EcsEc2Cluster}. */
+export interface EcsEc2ClusterProps {
+  /** Prefix of every name, e.g. `ecs-platform-dev`. */
+  readonly namePrefix: string;
+  readonly vpcId: string;
+  /** Instances are launched here, without public IPs. */
+  readonly privateSubnetIds: readonly string[];
+  /** Only this security group (the ALB's) may reach the instances, on {@link DYNAMIC_PORT_RANGE}. */
+  readonly loadBalancerSecurityGroupId: string;
+  /** @default "t3.small" */
+  readonly instanceType?: string;
+  /** @default 2 */
+  readonly minSize?: number;
+  /** @default 5 */
+  readonly maxSize?: number;
+  /** Instances at creation; ECS managed scaling adjusts it afterwards. @default 2 */
+  readonly desiredCapacity?: number;
+  /**
+   * EC2 key pair for SSH. SSH is opened only when both this and `sshIngressCidr` are set.
+   * @default - no key pair; use SSM Session Manager
+   */
+  readonly keyName?: string;
+  /** @default - no SSH ingress */
+  readonly sshIngressCidr?: string;
+  /**
+   * SSM parameter holding the AMI id.
+   * @default "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+   */
+  readonly amiParameter?: string;
+  /**
+   * Replace instances (instance refresh) when AWS publishes a newer AMI. When
+   * false, a newer AMI changes nothing until asked.
+   * @default false
+   */
+  readonly amiAutoUpdate?: boolean;
+  /**
+   * Shell appended to the instance user data (runs as root at first boot).
+   * @default - none
+   */
+  readonly extraUserData?: string;
+}
+
+/**
+ * An ECS cluster on EC2 instances in private subnets: an auto scaling group
+ * behind an ECS capacity provider, instances with IMDSv2 only (hop limit 1,
+ * so bridge-mode containers cannot reach the instance role), no public IPs.
+ */
+export class EcsEc2Cluster extends Construct {
+  readonly clusterName: string;
+  readonly clusterArn: string;
+  readonly capacityProviderName: string;
+  readonly instanceSecurityGroupId: string;
+  /** The instances' role, for callers that grant the host more (e.g. the DNS agent). */
+  readonly instanceRoleName: string;
+  readonly autoScalingGroupName: string;
+
+  constructor(scope: Construct, id: string, props: EcsEc2ClusterProps) {
+    super(scope, id);
+    const minSize = props.minSize ?? 2;
+    const maxSize = props.maxSize ?? 5;
+    const desiredCapacity = props.desiredCapacity ?? 2;
+    if (minSize > maxSize || desiredCapacity < minSize || desiredCapacity > maxSize) {
+      throw new Error(
+        `EcsEc2Cluster: need minSize <= desiredCapacity <= maxSize, got ${minSize} <= ${desiredCapacity} <= ${maxSize}`,
+      );
+    }
+    const ssh = props.keyName && props.sshIngressCidr ? { keyName: props.keyName, cidr: props.sshIngressCidr } : undefined;
+    const partition = new DataAwsPartition(this, "partition").partition;
+
+    const cluster = new EcsCluster(this, "cluster", {
+      name: props.namePrefix,
+      setting: [{ name: "containerInsights", value: "enabled" }],
+    });
+    this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
+
+    const role = new IamRole(this, "instance-role", {
+      name: boundedName([props.namePrefix, "ecs-instance"], 64),
+      assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"),
+    });
+    this.instanceRoleName = role.name;
+    for (const [id, policy] of [
+      ["ecs-agent-policy", "service-role/AmazonEC2ContainerServiceforEC2Role"],
+      ["session-manager-policy", "AmazonSSMManagedInstanceCore"],
+    ]) {
+      new IamRolePolicyAttachment(this, id, { role: role.name, policyArn: managedPolicyArn(partition, policy) });
+    }
+    const profile = new IamInstanceProfile(this, "instance-profile", { name: role.name, role: role.name });
+
+    const securityGroup = new SecurityGroup(this, "instance-security-group", {
+      name: boundedName([props.namePrefix, "ecs-instances"], 255),
+      description: "ECS instances: dynamic host ports from the load balancer only",
+      vpcId: props.vpcId,
+      tags: { Name: `${props.namePrefix}-ecs-instances` },
+    });
+    this.instanceSecurityGroupId = securityGroup.id;
+    new VpcSecurityGroupIngressRule(this, "ingress-from-load-balancer", {
+      securityGroupId: securityGroup.id,
+      description: "ECS dynamic host ports, from the load balancer",
+      ipProtocol: "tcp",
+      fromPort: DYNAMIC_PORT_RANGE.from,
+      toPort: DYNAMIC_PORT_RANGE.to,
+      referencedSecurityGroupId: props.loadBalancerSecurityGroupId,
+    });
+    if (ssh) {
+      new VpcSecurityGroupIngressRule(this, "ingress-ssh", {
+        securityGroupId: securityGroup.id,
+        description: "SSH from the administrators' network",
+        ipProtocol: "tcp",
+        fromPort: 22,
+        toPort: 22,
+        cidrIpv4: ssh.cidr,
+      });
+    }
+    new VpcSecurityGroupEgressRule(this, "egress-all", {
+      securityGroupId: securityGroup.id,
+      description: "Image pulls, AWS APIs and EFS, through NAT",
+      ipProtocol: "-1",
+      cidrIpv4: "0.0.0.0/0",
+    });
+
+    const ami = new DataAwsSsmParameter(this, "ami", {
+      name: props.amiParameter ?? "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
+    });
+    const launchTemplate = new LaunchTemplate(this, "launch-template", {
+      name: boundedName([props.namePrefix, "ecs"], 128),
+      // insecure_value: the AMI id is not a secret, and `value` would hide it in the plan.
+      imageId: ami.insecureValue,
+      instanceType: props.instanceType ?? "t3.small",
+      keyName: ssh?.keyName,
+      iamInstanceProfile: { arn: profile.arn },
+      networkInterfaces: [
+        { associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: [securityGroup.id] },
+      ],
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+      blockDeviceMappings: [
+        { deviceName: "/dev/xvda", ebs: { volumeSize: 30, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+      ],
+      monitoring: { enabled: true },
+      userData: Fn.base64encode(Fn.rawString(instanceUserData(props.namePrefix, props.extraUserData))),
+      updateDefaultVersion: true,
+      tagSpecifications: [{ resourceType: "instance", tags: { Name: `${props.namePrefix}-ecs` } }],
+      lifecycle: props.amiAutoUpdate ? undefined : { ignoreChanges: ["image_id"] },
+    });
+
+    const group = new AutoscalingGroup(this, "instances", {
+      name: boundedName([props.namePrefix, "ecs"], 255),
+      vpcZoneIdentifier: [...props.privateSubnetIds],
+      minSize,
+      maxSize,
+      desiredCapacity,
+      launchTemplate: { id: launchTemplate.id, version: Fn.tostring(launchTemplate.latestVersion) },
+      healthCheckType: "EC2",
+      instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 50 } },
+      tag: [
+        { key: "Name", value: `${props.namePrefix}-ecs`, propagateAtLaunch: true },
+        { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
+      ],
+      // ECS managed scaling owns the desired capacity once the group exists.
+      lifecycle: { ignoreChanges: ["desired_capacity"] },
+    });
+    this.autoScalingGroupName = group.name;
+
+    // Capacity provider names must not start with "aws", "ecs" or "fargate".
+    const capacityProvider = new EcsCapacityProvider(this, "capacity-provider", {
+      name: boundedName(["capacity", props.namePrefix], 255),
+      autoScalingGroupProvider: {
+        autoScalingGroupArn: group.arn,
+        managedTerminationProtection: "DISABLED",
+        managedDraining: "ENABLED",
+        managedScaling: { status: "ENABLED", targetCapacity: 100 },
+      },
+    });
+    this.capacityProviderName = capacityProvider.name;
+    new EcsClusterCapacityProviders(this, "cluster-capacity-providers", {
+      clusterName: cluster.name,
+      capacityProviders: [capacityProvider.name],
+      defaultCapacityProviderStrategy: [{ capacityProvider: capacityProvider.name, weight: 1, base: 0 }],
+    });
+  }
+}
+
+/** First-boot script: join the cluster; task IAM roles and awslogs on. */
+export function instanceUserData(clusterName: string, extra?: string): string {
+  return [
+    "#!/bin/bash",
+    "set -euo pipefail",
+    "cat >> /etc/ecs/ecs.config <<'EOF'",
+    `ECS_CLUSTER=${clusterName}`,
+    "ECS_ENABLE_TASK_IAM_ROLE=true",
+    "ECS_ENABLE_CONTAINER_METADATA=true",
+    'ECS_AVAILABLE_LOGGING_DRIVERS=["json-file","awslogs"]',
+    "EOF",
+    ...(extra ? [extra] : []),
+    "",
+  ].join("\n");
+}

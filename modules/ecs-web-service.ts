@@ -1,0 +1,231 @@
+import { dependable, Fn, type ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { EfsAccessPoint } from "@cdktf/provider-aws/lib/efs-access-point";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { assumeRolePolicy, policyDocument } from "./iam-documents";
+import { boundedName, hashedName, shortHash } from "./naming";
+
+/** Where the EFS access point of a service is mounted in its container. */
+export const EFS_CONTAINER_PATH = "/mnt";
+
+/** Properties of {@link EcsWebService}. */
+export interface EcsWebServiceProps {
+  /** The container's name: names its service, log group, role, path and EFS directory. */
+  readonly name: string;
+  /** Prefix of every name, e.g. `ecs-platform-dev`. */
+  readonly namePrefix: string;
+  readonly image: string;
+  /** The port the application listens on inside the container; the host port is dynamic. */
+  readonly containerPort: number;
+  /** @default 256 */
+  readonly cpu?: number;
+  /** Hard memory limit. @default 512 */
+  readonly memoryMiB?: number;
+  /** @default 2 */
+  readonly desiredCount?: number;
+  /** @default "/" */
+  readonly healthCheckPath?: string;
+  /** Environment of the container, besides what the platform sets. @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Full ARNs of managed policies for the task role. @default [] */
+  readonly managedPolicyArns?: readonly string[];
+
+  readonly vpcId: string;
+  readonly clusterArn: string;
+  readonly capacityProviderName: string;
+  readonly executionRoleArn: string;
+  /** Trust conditions of the task role (source account and ARN). */
+  readonly taskRoleTrustConditions: NonNullable<Parameters<typeof assumeRolePolicy>[1]>;
+  readonly region: string;
+  readonly fileSystemId: string;
+  readonly fileSystemArn: string;
+
+  /**
+   * A listener rule forwarding these paths to the service. Omitted for the
+   * listener's default service (see {@link EcsWebService.startAfter}).
+   * @default - no listener rule
+   */
+  readonly route?: {
+    readonly listenerArn: string;
+    readonly pathPatterns: readonly string[];
+    readonly priority: number;
+  };
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /** @default 30 */
+  readonly deregistrationDelaySeconds?: number;
+}
+
+/**
+ * One container as an ECS service behind the load balancer: its target group
+ * and path rule, task definition (bridge mode, dynamic host port), log group,
+ * task role, and an EFS access point rooted at `/<name>` mounted at `/mnt`.
+ */
+export class EcsWebService extends Construct {
+  readonly targetGroupArn: string;
+  readonly taskRoleArn: string;
+  readonly logGroupName: string;
+  readonly serviceName: string;
+  readonly accessPointId: string;
+  private readonly service: EcsService;
+
+  constructor(scope: Construct, id: string, props: EcsWebServiceProps) {
+    super(scope, id);
+    const { name, namePrefix } = props;
+    const healthCheckPath = props.healthCheckPath ?? "/";
+
+    const targetGroup = new LbTargetGroup(this, "target-group", {
+      // The hash covers the port, which forces a new target group: the new name
+      // lets create_before_destroy run old and new side by side.
+      name: hashedName([namePrefix, name], [namePrefix, name, props.containerPort], 32),
+      port: props.containerPort,
+      protocol: "HTTP",
+      targetType: "instance",
+      vpcId: props.vpcId,
+      deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
+      healthCheck: {
+        path: healthCheckPath,
+        matcher: "200-399",
+        interval: 30,
+        timeout: 5,
+        healthyThreshold: 3,
+        unhealthyThreshold: 3,
+      },
+      tags: { Name: `${namePrefix}-${name}` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.targetGroupArn = targetGroup.arn;
+
+    const dependsOn: ITerraformDependable[] = [];
+    if (props.route) {
+      dependsOn.push(
+        new LbListenerRule(this, "listener-rule", {
+          listenerArn: props.route.listenerArn,
+          priority: props.route.priority,
+          action: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+          condition: [{ pathPattern: { values: [...props.route.pathPatterns] } }],
+          tags: { Name: `${namePrefix}-${name}` },
+        }),
+      );
+    }
+
+    const logGroup = new CloudwatchLogGroup(this, "log-group", {
+      name: `/ecs/${namePrefix}/${name}`,
+      retentionInDays: props.logRetentionDays ?? 30,
+    });
+    this.logGroupName = logGroup.name;
+
+    const posixId = 10000 + (parseInt(shortHash(name), 16) % 50000);
+    const accessPoint = new EfsAccessPoint(this, "access-point", {
+      fileSystemId: props.fileSystemId,
+      rootDirectory: {
+        path: `/${name}`,
+        creationInfo: { ownerUid: posixId, ownerGid: posixId, permissions: "0755" },
+      },
+      posixUser: { uid: posixId, gid: posixId },
+      tags: { Name: `${namePrefix}-${name}` },
+    });
+    this.accessPointId = accessPoint.id;
+
+    const taskRole = new IamRole(this, "task-role", {
+      name: boundedName([namePrefix, name, "task"], 64),
+      assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", props.taskRoleTrustConditions),
+    });
+    this.taskRoleArn = taskRole.arn;
+    new IamRolePolicy(this, "own-access-point", {
+      role: taskRole.id,
+      name: "efs-own-access-point",
+      policy: policyDocument([
+        {
+          actions: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+          resources: [props.fileSystemArn],
+          conditions: { StringEquals: { "elasticfilesystem:AccessPointArn": accessPoint.arn } },
+        },
+      ]),
+    });
+    // Keyed by the policy, not its position: removing one never detaches the others.
+    for (const policyArn of new Set(props.managedPolicyArns ?? [])) {
+      new IamRolePolicyAttachment(this, `managed-policy-${policyId(policyArn)}`, { role: taskRole.name, policyArn });
+    }
+
+    const taskDefinition = new EcsTaskDefinition(this, "task-definition", {
+      family: boundedName([namePrefix, name], 255),
+      networkMode: "bridge",
+      requiresCompatibilities: ["EC2"],
+      executionRoleArn: props.executionRoleArn,
+      taskRoleArn: taskRole.arn,
+      containerDefinitions: Fn.jsonencode([
+        {
+          name,
+          image: props.image,
+          essential: true,
+          cpu: props.cpu ?? 256,
+          memory: props.memoryMiB ?? 512,
+          portMappings: [{ containerPort: props.containerPort, hostPort: 0, protocol: "tcp" }],
+          environment: Object.entries(props.environment ?? {})
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) // code points: the same on every machine
+            .map(([key, value]) => ({ name: key, value })),
+          mountPoints: [{ sourceVolume: "efs", containerPath: EFS_CONTAINER_PATH, readOnly: false }],
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": logGroup.name, "awslogs-region": props.region, "awslogs-stream-prefix": "ecs" },
+          },
+        },
+      ]),
+      volume: [
+        {
+          name: "efs",
+          efsVolumeConfiguration: {
+            fileSystemId: props.fileSystemId,
+            rootDirectory: "/",
+            transitEncryption: "ENABLED",
+            authorizationConfig: { accessPointId: accessPoint.id, iam: "ENABLED" },
+          },
+        },
+      ],
+    });
+
+    this.service = new EcsService(this, "service", {
+      name,
+      cluster: props.clusterArn,
+      taskDefinition: taskDefinition.arn,
+      desiredCount: props.desiredCount ?? 2,
+      deploymentMinimumHealthyPercent: 50,
+      deploymentMaximumPercent: 200,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      capacityProviderStrategy: [{ capacityProvider: props.capacityProviderName, weight: 1, base: 0 }],
+      orderedPlacementStrategy: [
+        { type: "spread", field: "attribute:ecs.availability-zone" },
+        { type: "spread", field: "instanceId" },
+      ],
+      loadBalancer: [{ targetGroupArn: targetGroup.arn, containerName: name, containerPort: props.containerPort }],
+      healthCheckGracePeriodSeconds: 60,
+      propagateTags: "SERVICE",
+      enableEcsManagedTags: true,
+      dependsOn,
+    });
+    this.serviceName = this.service.name;
+  }
+
+  /**
+   * Create the ECS service only after `resources`: the listener whose default
+   * action uses this target group (ECS rejects a target group no listener uses).
+   */
+  startAfter(...resources: ITerraformDependable[]): void {
+    this.service.dependsOn = [...(this.service.dependsOn ?? []), ...resources.map(dependable)];
+  }
+}
+
+/** A construct id for a managed policy: its path and name after `policy/` (else a hash). */
+function policyId(policyArn: string): string {
+  const at = policyArn.indexOf(":policy/");
+  const name = at >= 0 ? policyArn.slice(at + ":policy/".length).replace(/\//g, "-") : "";
+  return /^[A-Za-z0-9_+=,.@-]+$/.test(name) ? name : shortHash(policyArn);
+}

@@ -1,0 +1,46 @@
+import { Construct } from "constructs";
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+import { Route53ZoneAssociation } from "@cdktf/provider-aws/lib/route53-zone-association";
+
+/** Properties of {@link PrivateDnsZone}. */
+export interface PrivateDnsZoneProps {
+  readonly vpcId: string;
+  /** Name of the zone to create, e.g. `servicediscovery.internal`. Ignored with `existingZoneId`. */
+  readonly zoneName: string;
+  /**
+   * Use this private zone instead of creating one; it is associated with the VPC.
+   * @default - a new private zone
+   */
+  readonly existingZoneId?: string;
+}
+
+/**
+ * The private hosted zone that the DNS agents write A and SRV records into,
+ * resolvable from the VPC only.
+ */
+export class PrivateDnsZone extends Construct {
+  readonly zoneId: string;
+  /** The zone's name, without a trailing dot. */
+  readonly zoneName: string;
+
+  constructor(scope: Construct, id: string, props: PrivateDnsZoneProps) {
+    super(scope, id);
+    if (props.existingZoneId) {
+      const zone = new DataAwsRoute53Zone(this, "zone", { zoneId: props.existingZoneId, privateZone: true });
+      new Route53ZoneAssociation(this, "vpc-association", { zoneId: zone.zoneId, vpcId: props.vpcId });
+      this.zoneId = zone.zoneId;
+      this.zoneName = zone.name;
+      return;
+    }
+    const zone = new Route53Zone(this, "zone", {
+      name: props.zoneName,
+      comment: "Service discovery: A and SRV records kept by the DNS agents",
+      vpc: [{ vpcId: props.vpcId }],
+      // The agents' records are deleted by the agents and the janitor, never by a destroy.
+      forceDestroy: false,
+    });
+    this.zoneId = zone.zoneId;
+    this.zoneName = zone.name;
+  }
+}

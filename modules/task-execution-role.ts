@@ -1,0 +1,47 @@
+import { Construct } from "constructs";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { assumeRolePolicy, policyDocument } from "./iam-documents";
+import { boundedName } from "./naming";
+
+/** Properties of {@link TaskExecutionRole}. */
+export interface TaskExecutionRoleProps {
+  readonly namePrefix: string;
+  /** ARN prefix of the services' log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/ecs/ecs-platform-dev/`. */
+  readonly logGroupArnPrefix: string;
+  /** Conditions on the trust policy (source account and ARN). */
+  readonly trustConditions: NonNullable<Parameters<typeof assumeRolePolicy>[1]>;
+}
+
+/**
+ * The role ECS itself uses to start tasks: pull images and write to the
+ * services' log groups. Shared by all services; nothing a container runs
+ * gets these permissions (that is the task role's job).
+ */
+export class TaskExecutionRole extends Construct {
+  readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: TaskExecutionRoleProps) {
+    super(scope, id);
+    const role = new IamRole(this, "role", {
+      name: boundedName([props.namePrefix, "task-execution"], 64),
+      assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", props.trustConditions),
+    });
+    new IamRolePolicy(this, "pull-images-and-log", {
+      role: role.id,
+      name: "pull-images-and-log",
+      policy: policyDocument([
+        { actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+        {
+          actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+          resources: ["*"],
+        },
+        {
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [`${props.logGroupArnPrefix}*`],
+        },
+      ]),
+    });
+    this.arn = role.arn;
+  }
+}

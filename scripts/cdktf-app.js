@@ -1,0 +1,25 @@
+// The app command of cdktf.json. It bundles main.ts with esbuild (packages stay
+// external, so only our own code is transformed) and runs the bundle in this
+// process. Measured for 50 containers: ~0.6 s, against ~1.4 s with tsx and
+// several seconds with the template's type-checking ts-node (see BENCHMARKS).
+const path = require("node:path");
+const { buildSync } = require("esbuild");
+
+const root = path.resolve(__dirname, "..");
+const outfile = path.join(root, ".gen", "app.js");
+buildSync({
+  entryPoints: [path.join(root, "main.ts")],
+  outfile,
+  bundle: true,
+  packages: "external",
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  logLevel: "warning",
+});
+// cdktf records an unbounded stack trace for every token it creates (thousands
+// per stack), kept only to explain a token that later fails to resolve. That
+// was ~0.45 s of a 50-container synth, so the app skips it: cdktf calls the
+// function through its module's exports, and errors keep their own traces.
+require("cdktf/lib/tokens/private/stack-trace").captureStackTrace = () => [];
+require(outfile);

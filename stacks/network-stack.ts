@@ -1,0 +1,30 @@
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { PrivateVpc, type PrivateVpcProps } from "../modules/private-vpc";
+import { PlatformStack, type PlatformStackProps } from "./platform-stack";
+
+/** The network the other stacks are given: built here, or an existing VPC's ids. */
+export interface NetworkRefs {
+  readonly vpcId: string;
+  readonly publicSubnetIds: readonly string[];
+  readonly privateSubnetIds: readonly string[];
+}
+
+/** Properties of {@link NetworkStack}. */
+export interface NetworkStackProps extends PlatformStackProps {
+  readonly vpc: PrivateVpcProps;
+}
+
+/** `<env>-network`: the VPC, public and private subnets, NAT. */
+export class NetworkStack extends PlatformStack {
+  readonly network: NetworkRefs;
+
+  constructor(scope: Construct, id: string, props: NetworkStackProps) {
+    super(scope, id, props);
+    const vpc = new PrivateVpc(this, "vpc", props.vpc);
+    this.network = vpc;
+    new TerraformOutput(this, "vpc_id", { value: vpc.vpcId });
+    new TerraformOutput(this, "public_subnet_ids", { value: vpc.publicSubnetIds });
+    new TerraformOutput(this, "private_subnet_ids", { value: vpc.privateSubnetIds });
+  }
+}

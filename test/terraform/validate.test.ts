@@ -1,0 +1,147 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { terraformEnv } from "../../scripts/lib/terraform-env";
+import { configFrom, synthPlatformToDir } from "../helpers/synth";
+
+/**
+ * `terraform init -backend=false` + `terraform validate -json` in every
+ * synthesized stack, against the pinned provider's real schema. Offline through
+ * the machine's provider mirror when TF_PROVIDER_MIRROR is set (CI sets it);
+ * without it Terraform downloads the provider from the registry.
+ */
+
+const run = promisify(execFile);
+
+/** Two at a time: validate loads the AWS provider schema (~3 s, one core each). */
+const CONCURRENCY = 2;
+
+const names30 = Array.from({ length: 30 }, (_, i) => `service-${String(i).padStart(2, "0")}`);
+
+const configurations: Record<string, Record<string, string>> = {
+  "default, 3 containers (the issue's contract)": {
+    TF_VAR_container_name: "a,b,c",
+    TF_VAR_container_port: "8000,8001,8002",
+  },
+  "HTTPS, flow logs, per-AZ NAT over 3 zones, SSH, S3 state with a profile, a managed policy": {
+    TF_VAR_container_name: "web,api,admin",
+    TF_VAR_certificate_arn: "arn:aws:acm:us-west-2:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-111122223333",
+    TF_VAR_flow_logs: "true",
+    TF_VAR_nat_gateway_mode: "per_az",
+    TF_VAR_az_count: "3",
+    TF_VAR_key_name: "ops",
+    TF_VAR_admin_cidr_ingress: "203.0.113.7/32",
+    TF_VAR_state_bucket: "tf-state",
+    TF_VAR_profile: "edu",
+    TF_VAR_add_aws_policy: "false,true,false",
+    TF_VAR_aws_policy: ",AmazonDynamoDBReadOnlyAccess,",
+    TF_VAR_ami_auto_update: "true",
+  },
+  "existing VPC and zone, internal ALB, local target with S3 state on the emulator": {
+    TF_VAR_container_name: "a,b",
+    TF_VAR_vpc_id: "vpc-0abc12345def67890",
+    TF_VAR_public_subnet_ids: "subnet-0aaa1111,subnet-0bbb2222",
+    TF_VAR_private_subnet_ids: "subnet-0ccc3333,subnet-0ddd4444",
+    TF_VAR_discovery_zone_id: "Z0123456789ABCDEFGHIJ",
+    TF_VAR_internal_elb: "true",
+    TF_VAR_target: "local",
+    TF_VAR_state_bucket: "tf-state",
+  },
+  "30 containers": {
+    TF_VAR_container_name: names30.join(","),
+    TF_VAR_container_port: "8080",
+  },
+};
+
+interface Diagnostic {
+  severity: "error" | "warning";
+  summary: string;
+  detail?: string;
+  address?: string;
+}
+interface Validation {
+  valid: boolean;
+  error_count: number;
+  warning_count: number;
+  diagnostics: Diagnostic[];
+}
+
+const outdirs: string[] = [];
+const results = new Map<string, Validation>();
+const expectedStacks: [string, string][] = [];
+let cliConfigDir: string;
+
+async function validateStack(dir: string, env: NodeJS.ProcessEnv): Promise<Validation> {
+  await run("terraform", ["init", "-backend=false", "-input=false", "-no-color"], { cwd: dir, env, maxBuffer: 16 << 20 });
+  try {
+    const { stdout } = await run("terraform", ["validate", "-json", "-no-color"], { cwd: dir, env, maxBuffer: 16 << 20 });
+    return JSON.parse(stdout);
+  } catch (e) {
+    // validate exits 1 when the configuration is invalid; its JSON is still on stdout.
+    const stdout = (e as { stdout?: string }).stdout;
+    if (stdout) return JSON.parse(stdout);
+    throw e;
+  }
+}
+
+async function inPool<T>(jobs: (() => Promise<T>)[], size: number): Promise<T[]> {
+  const out: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      out[i] = await jobs[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, jobs.length) }, worker));
+  return out;
+}
+
+const key = (configuration: string, stack: string) => `${configuration} / ${stack}`;
+
+for (const [configuration, env] of Object.entries(configurations)) {
+  const config = configFrom(env);
+  const names = [...(config.vpc_id ? [] : ["network"]), "discovery", "cluster", "services"].map((layer) => `${config.environment}-${layer}`);
+  for (const stack of names) expectedStacks.push([configuration, stack]);
+}
+
+beforeAll(async () => {
+  cliConfigDir = mkdtempSync(join(tmpdir(), "tf-cli-config-"));
+  const env = terraformEnv(process.env, cliConfigDir);
+  const jobs: (() => Promise<void>)[] = [];
+  for (const [configuration, vars] of Object.entries(configurations)) {
+    const { outdir, stackNames } = synthPlatformToDir(configFrom(vars));
+    outdirs.push(outdir);
+    for (const stack of stackNames) {
+      jobs.push(async () => {
+        results.set(key(configuration, stack), await validateStack(join(outdir, "stacks", stack), env));
+      });
+    }
+  }
+  await inPool(jobs, CONCURRENCY);
+}, 600_000);
+
+afterAll(() => {
+  for (const dir of [...outdirs, cliConfigDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("terraform validate", () => {
+  test("synthesizes exactly the expected stacks for every configuration", () => {
+    // GIVEN / WHEN: beforeAll synthesized and validated every configuration
+    // THEN
+    expect([...results.keys()].sort()).toEqual(expectedStacks.map(([c, s]) => key(c, s)).sort());
+  });
+
+  test.each(expectedStacks)("%s: %s is valid, with no error diagnostics", (configuration, stack) => {
+    // GIVEN / WHEN: synthesized and validated in beforeAll
+    const result = results.get(key(configuration, stack));
+    // THEN
+    expect(result).toBeDefined();
+    const errors = result!.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.summary}: ${d.detail ?? ""} ${d.address ?? ""}`);
+    expect(errors).toEqual([]);
+    expect(result!.error_count).toBe(0);
+    expect(result!.valid).toBe(true);
+  });
+});
