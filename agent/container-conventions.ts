@@ -1,0 +1,182 @@
+/**
+ * The container convention: environment variables (and Docker labels with the
+ * same keys, which win) → what the container asks to publish.
+ *
+ * Pure: no I/O, no clock, no logger. Bad input becomes a {@link ContainerProblem}
+ * naming the exact variable; it never stops the other variables of the
+ * container. The full table is in agent/README.md.
+ */
+import { isInZone, isValidDnsName, normalizeName } from "./records";
+import type { ContainerInfo, PublishedPort } from "./ports";
+
+/** One thing a container asks for, before records of several containers are merged. */
+export type ContainerIntent =
+  | { readonly kind: "fqdn-public" | "fqdn-local"; readonly name: string; readonly ttlSeconds: number }
+  | {
+      readonly kind: "srv";
+      readonly name: string;
+      readonly containerPort: number;
+      readonly hostPort: number;
+      readonly ttlSeconds: number;
+    };
+
+/** A variable the agent could not use, reported once per container. */
+export interface ContainerProblem {
+  readonly containerId: string;
+  readonly containerName: string;
+  /** The exact key, e.g. `SERVICE_PORT_80`. */
+  readonly variable: string;
+  readonly source: "env" | "label";
+  readonly value: string;
+  readonly reason: string;
+}
+
+/** What one container asks for. */
+export interface ContainerReading {
+  readonly ignored: boolean;
+  readonly intents: readonly ContainerIntent[];
+  readonly problems: readonly ContainerProblem[];
+}
+
+/** Largest TTL Route53 accepts. */
+export const MAX_TTL_SECONDS = 2_147_483_647;
+const FALSE_WORDS = new Set(["", "0", "false", "no", "off"]);
+const SERVICE_PORT = /^SERVICE_PORT_(.*)$/;
+const SERVICE_N_NAME = /^SERVICE_(\d+)_NAME$/;
+const SERVICE_N_IGNORE = /^SERVICE_(\d+)_IGNORE$/;
+
+interface Setting {
+  readonly value: string;
+  readonly source: "env" | "label";
+}
+
+/**
+ * Reads one container's settings.
+ *
+ * @param zoneName - the hosted zone's name; every name must lie inside it.
+ * @param defaultTtlSeconds - TTL when `SERVICE_TTL` is absent or bad.
+ */
+export function readContainer(container: ContainerInfo, zoneName: string, defaultTtlSeconds: number): ContainerReading {
+  const settings = mergeSettings(container);
+  const problems: ContainerProblem[] = [];
+  const problem = (variable: string, reason: string): void => {
+    const s = settings.get(variable);
+    problems.push({
+      containerId: container.id,
+      containerName: container.name,
+      variable,
+      source: s?.source ?? "env",
+      value: s?.value ?? "",
+      reason,
+    });
+  };
+
+  const ignore = settings.get("SERVICE_IGNORE");
+  if (ignore && !isFalse(ignore.value)) return { ignored: true, intents: [], problems: [] };
+
+  let ttlSeconds = defaultTtlSeconds;
+  const ttl = settings.get("SERVICE_TTL");
+  if (ttl) {
+    const parsed = parseWhole(ttl.value, 0, MAX_TTL_SECONDS);
+    if (parsed === undefined) problem("SERVICE_TTL", `not a TTL (whole seconds 0-${MAX_TTL_SECONDS}); using ${defaultTtlSeconds}`);
+    else ttlSeconds = parsed;
+  }
+
+  const ignoredPorts = new Set<number>();
+  for (const [key, s] of settings) {
+    const m = SERVICE_N_IGNORE.exec(key);
+    if (m && !isFalse(s.value)) ignoredPorts.add(Number(m[1]));
+  }
+
+  const intents: ContainerIntent[] = [];
+  for (const [key, kind] of [["SERVICE_FQDN", "fqdn-public"], ["SERVICE_FQDN_LOCAL", "fqdn-local"]] as const) {
+    const s = settings.get(key);
+    if (!s) continue;
+    const name = absoluteName(s.value, zoneName);
+    if (typeof name !== "string") problem(key, name.reason);
+    else intents.push({ kind, name, ttlSeconds });
+  }
+
+  for (const [key, s] of settings) {
+    const portMatch = SERVICE_PORT.exec(key);
+    const nameMatch = portMatch ? null : SERVICE_N_NAME.exec(key);
+    if (!portMatch && !nameMatch) continue;
+    const rawPort = (portMatch ?? nameMatch)![1];
+    const port = parseWhole(rawPort, 1, 65_535);
+    if (port === undefined) {
+      problem(key, /^\d+$/.test(rawPort) ? `port ${rawPort} is out of range (1-65535)` : `${JSON.stringify(rawPort)} is not a port number`);
+      continue;
+    }
+    const name = portMatch ? absoluteName(s.value, zoneName) : serviceName(s.value, zoneName);
+    if (typeof name !== "string") {
+      problem(key, name.reason);
+      continue;
+    }
+    const binding = resolvePort(container, port);
+    if (!binding) {
+      problem(key, `port ${port} is not published (neither a published container port nor a published host port)`);
+      continue;
+    }
+    if (ignoredPorts.has(port) || ignoredPorts.has(binding.containerPort)) continue;
+    intents.push({ kind: "srv", name, containerPort: binding.containerPort, hostPort: binding.hostPort, ttlSeconds });
+  }
+  return { ignored: false, intents, problems };
+}
+
+/** Env first, then labels over it; sorted by key so results are deterministic. */
+function mergeSettings(container: ContainerInfo): Map<string, Setting> {
+  const merged = new Map<string, Setting>();
+  for (const [key, value] of Object.entries(container.env)) merged.set(key, { value, source: "env" });
+  for (const [key, value] of Object.entries(container.labels)) merged.set(key, { value, source: "label" });
+  return new Map([...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function isFalse(value: string): boolean {
+  return FALSE_WORDS.has(value.trim().toLowerCase());
+}
+
+function parseWhole(text: string, min: number, max: number): number | undefined {
+  if (!/^\d{1,10}$/.test(text.trim())) return undefined;
+  const n = Number(text.trim());
+  return n >= min && n <= max ? n : undefined;
+}
+
+/** A name that must already be fully qualified inside the zone (ecsd's FQDN variables). */
+function absoluteName(value: string, zoneName: string): string | { reason: string } {
+  if (value.trim() === "") return { reason: "empty value" };
+  if (!isValidDnsName(value)) return { reason: `${JSON.stringify(value)} is not a DNS name` };
+  if (!isInZone(value, zoneName)) return { reason: `${JSON.stringify(value)} is outside the zone ${zoneName}` };
+  return normalizeName(value);
+}
+
+/**
+ * ecssd's `SERVICE_<port>_NAME`: a name relative to the zone (`_calc._tcp`),
+ * unless it already ends with the zone or with a dot (then it is absolute and
+ * must be inside the zone).
+ */
+function serviceName(value: string, zoneName: string): string | { reason: string } {
+  const v = value.trim();
+  if (v.endsWith(".") || isInZone(v, zoneName)) return absoluteName(v, zoneName);
+  if (v === "") return { reason: "empty value" };
+  return absoluteName(`${v}.${zoneName}`, zoneName);
+}
+
+/**
+ * The host port for a port named in a variable: the published binding of that
+ * container port (TCP before UDP); with host networking the port itself; else
+ * a published host port of that number (ecsd's README maps `-p 80:8888` with
+ * `SERVICE_PORT_80`).
+ */
+export function resolvePort(container: ContainerInfo, port: number): PublishedPort | undefined {
+  const byContainerPort = lowestBinding(container.ports.filter((p) => p.containerPort === port));
+  if (byContainerPort) return byContainerPort;
+  if (container.networkMode === "host") return { containerPort: port, protocol: "tcp", hostPort: port };
+  return lowestBinding(container.ports.filter((p) => p.hostPort === port));
+}
+
+function lowestBinding(ports: readonly PublishedPort[]): PublishedPort | undefined {
+  const sorted = [...ports].sort(
+    (a, b) => (a.protocol === b.protocol ? 0 : a.protocol === "tcp" ? -1 : 1) || a.hostPort - b.hostPort,
+  );
+  return sorted[0];
+}

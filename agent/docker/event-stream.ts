@@ -1,0 +1,42 @@
+/**
+ * Docker's event stream (newline-delimited JSON, chunked at arbitrary
+ * places) → container events. Pure apart from reading the stream.
+ *
+ * Reads `Action` and `Actor.ID`, not the deprecated `status`/`id` fields ecsd
+ * relied on. A line that does not parse is skipped (ecsd issue #6).
+ */
+import type { ContainerEvent } from "../ports";
+
+const ACTIONS: ReadonlySet<string> = new Set(["start", "die", "destroy"]);
+
+/** Yields the container start/die/destroy events of a Docker event stream until it ends. */
+export async function* parseEventStream(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<ContainerEvent> {
+  let buffered = "";
+  for await (const chunk of chunks) {
+    buffered += typeof chunk === "string" ? chunk : chunk.toString("utf8");
+    let newline = buffered.indexOf("\n");
+    while (newline >= 0) {
+      const event = parseEventLine(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+      if (event) yield event;
+      newline = buffered.indexOf("\n");
+    }
+  }
+  const last = parseEventLine(buffered);
+  if (last) yield last;
+}
+
+/** One JSON line → a container event, or `undefined` for anything else. */
+export function parseEventLine(line: string): ContainerEvent | undefined {
+  if (line.trim() === "") return undefined;
+  let message: { Type?: unknown; Action?: unknown; Actor?: { ID?: unknown } };
+  try {
+    message = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (message.Type !== "container" || typeof message.Action !== "string" || !ACTIONS.has(message.Action)) return undefined;
+  const id = message.Actor?.ID;
+  if (typeof id !== "string" || id.length === 0) return undefined;
+  return { action: message.Action as ContainerEvent["action"], containerId: id };
+}

@@ -1,0 +1,154 @@
+/**
+ * Composition root: flags → logger → host identity → adapters → reconciler
+ * → signals. Nothing here decides what a record should be.
+ *
+ * Exit codes: 0 done (or `--once` in sync), 1 runtime failure (`--once` not
+ * in sync, zone unreadable, forced shutdown), 2 bad configuration.
+ */
+import { loadConfig, type AgentConfig } from "./config";
+import { hostRecordName, type HostIdentity } from "./desired-records";
+import { DockerodeSource } from "./docker/dockerode-source";
+import { startHttpServer, type RunningHttpServer } from "./http-server";
+import { resolveHostIdentity } from "./instance-metadata";
+import { createLogger, type AgentLogger } from "./logger";
+import { AgentMetrics } from "./metrics";
+import { ReconcilePass } from "./reconcile-pass";
+import { Reconciler } from "./reconciler";
+import { isValidDnsName, normalizeName } from "./records";
+import { Route53Provider, createSdkRoute53Api } from "./route53/route53-provider";
+import { errorCode } from "./route53/route53-api";
+import { installSignalHandlers } from "./shutdown";
+
+/** Runs the agent; resolves to the process exit code. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const loaded = loadConfig(argv, env);
+  if (loaded.kind === "help") {
+    process.stdout.write(`${loaded.text}\n`);
+    return 0;
+  }
+  if (loaded.kind === "error") {
+    for (const problem of loaded.problems) process.stderr.write(`ecsdns agent: ${problem}\n`);
+    process.stderr.write("ecsdns agent: see --help\n");
+    return 2;
+  }
+  const config = loaded.config;
+  const logger = createLogger(config.logLevel);
+
+  const identity = await resolveHostIdentity(config);
+  if ("problems" in identity) {
+    for (const problem of identity.problems) logger.error({ problem }, "configuration error");
+    return 2;
+  }
+
+  const metrics = new AgentMetrics(true);
+  const api = createSdkRoute53Api({ onCall: (operation, outcome) => metrics.observeRoute53Call(operation, outcome) });
+  let zoneName: string;
+  try {
+    zoneName = config.zoneName ?? normalizeName(await api.getZoneName(config.zoneId));
+  } catch (error) {
+    logger.error({ err: error, code: errorCode(error), zoneId: config.zoneId }, "cannot read the hosted zone");
+    return 1;
+  }
+  if (!isValidDnsName(hostRecordName(identity.hostId, zoneName))) {
+    logger.error({ hostId: identity.hostId, zoneName }, "configuration error: <host-id>.<zone> is not a valid DNS name");
+    return 2;
+  }
+  logger.info({ zoneId: config.zoneId, zoneName, hostId: identity.hostId, privateIpv4: identity.privateIpv4, publicIpv4: identity.publicIpv4 ?? null, owner: config.owner, policy: config.policy, dryRun: config.dryRun }, "ecsdns agent starting");
+
+  const docker = new DockerodeSource();
+  const pass = new ReconcilePass({
+    docker,
+    dns: new Route53Provider({ api, zoneId: config.zoneId }),
+    host: identity,
+    zoneName,
+    defaultTtlSeconds: config.ttlSeconds,
+    policy: config.policy,
+    dryRun: config.dryRun,
+    logger: logger.child({ component: "reconciler" }),
+    metrics,
+  });
+  return config.once ? runOnce(pass, config, logger) : runDaemon(pass, docker, config, identity, logger, metrics);
+}
+
+async function runOnce(pass: ReconcilePass, config: AgentConfig, logger: AgentLogger): Promise<number> {
+  try {
+    const outcome = await pass.run(new AbortController().signal, true);
+    logger.info({ inSync: outcome.inSync, dryRun: config.dryRun }, "single pass done");
+    return outcome.inSync || config.dryRun ? 0 : 1;
+  } catch (error) {
+    logger.error({ err: error, code: errorCode(error) }, "single pass failed");
+    return 1;
+  }
+}
+
+async function runDaemon(
+  pass: ReconcilePass,
+  docker: DockerodeSource,
+  config: AgentConfig,
+  identity: HostIdentity,
+  logger: AgentLogger,
+  metrics: AgentMetrics,
+): Promise<number> {
+  const signals = installSignalHandlers(logger);
+  let lastSuccessAt: number | undefined;
+  let lastError: string | undefined;
+  // Healthy while a pass succeeded recently: one resync may fail without flapping.
+  const healthWindowMs = (2 * config.resyncSeconds + 30) * 1000;
+  let server: RunningHttpServer | undefined;
+  if (config.metricsPort !== 0) {
+    server = await startHttpServer({
+      host: config.metricsHost,
+      port: config.metricsPort,
+      registry: metrics.registry,
+      health: () => ({
+        healthy: lastSuccessAt !== undefined && Date.now() - lastSuccessAt <= healthWindowMs,
+        detail: { lastSuccess: lastSuccessAt ? new Date(lastSuccessAt).toISOString() : null, lastError: lastError ?? null },
+      }),
+    });
+    logger.info({ port: server.port, host: config.metricsHost }, "serving /healthz and /metrics");
+  }
+
+  const reconciler = new Reconciler({
+    pass,
+    docker,
+    logger: logger.child({ component: "loop" }),
+    metrics,
+    resyncSeconds: config.resyncSeconds,
+    debounceMs: config.debounceMs,
+    minIntervalMs: config.minIntervalMs,
+    maxDelayMs: config.maxDelayMs,
+    onPass: (outcome, error) => {
+      if (outcome && (outcome.result?.failed.length ?? 0) === 0) {
+        lastSuccessAt = Date.now();
+        lastError = undefined;
+      } else lastError = error ? `${errorCode(error)}: ${(error as Error).message}` : "some changes failed";
+    },
+  });
+  await reconciler.run(signals.stop, signals.hard);
+
+  let code = 0;
+  if (config.deregisterOnExit) {
+    try {
+      const outcome = await pass.run(signals.hard, true, []);
+      logger.info({ deleted: outcome.result?.applied.delete.length ?? 0, hostId: identity.hostId }, "deregistered this host's records");
+      if (!outcome.inSync && !config.dryRun) code = 1;
+    } catch (error) {
+      logger.error({ err: error, code: errorCode(error) }, "deregistration failed");
+      code = 1;
+    }
+  }
+  await server?.close();
+  signals.dispose();
+  logger.info({ code }, "ecsdns agent stopped");
+  return code;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), process.env).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`ecsdns agent: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

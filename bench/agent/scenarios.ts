@@ -1,0 +1,114 @@
+/**
+ * The benchmark's measurements, one function each. They share one moto, one
+ * dockerd and one zone, and run in the order run.ts calls them.
+ */
+import type Docker from "dockerode";
+import { AgentHandle } from "./agent-handle";
+import type { BenchContainers, BenchEnv, BenchZone } from "./bench-env";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Isolated container starts → milliseconds until the agent's SRV create line. */
+export async function measureStartLatency(agent: AgentHandle, containers: BenchContainers, zone: BenchZone, samples: number, spacingMs: number): Promise<number[]> {
+  const latenciesMs: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const name = `_lat${i}._tcp.${zone.name}`;
+    const c = await containers.create({ SERVICE_8080_NAME: `_lat${i}._tcp` });
+    const from = agent.lines.length;
+    await c.start();
+    const startedAt = Date.now();
+    const line = await agent.waitFor(`SRV ${name}`, (l) => l.action === "create" && l.name === name, 30_000, from);
+    latenciesMs.push(Date.parse(line.time) - startedAt);
+    await sleep(spacingMs);
+  }
+  return latenciesMs;
+}
+
+/** What a burst of starts cost. */
+export interface BurstResult {
+  readonly changeCalls: number;
+  readonly recordsAccepted: number;
+  readonly firstStart: number;
+  readonly lastStart: number;
+  readonly lastAccepted: number;
+  readonly acceptedAt: Record<string, number>;
+}
+
+/**
+ * Starts `count` containers at once (10 services × count/10 instances: Route53
+ * allows 100 multivalue record sets per name) and waits for all their SRV records.
+ */
+export async function measureBurst(agent: AgentHandle, containers: BenchContainers, count: number): Promise<BurstResult> {
+  const created: Docker.Container[] = await Promise.all(Array.from({ length: count }, (_, i) => containers.create({ SERVICE_8080_NAME: `_burst${i % 10}._tcp` })));
+  const changeCallsBefore = await agent.route53Calls("ChangeResourceRecordSets");
+  const from = agent.lines.length;
+  const startedAt = await Promise.all(created.map(async (c) => (await c.start(), Date.now())));
+  const acceptedAt = new Map<string, number>();
+  const ids = new Set(created.map((c) => c.id.slice(0, 12)));
+  const deadline = Date.now() + 60_000;
+  while (acceptedAt.size < count && Date.now() < deadline) {
+    for (const l of agent.lines.slice(from)) {
+      const slot = String(l.setIdentifier ?? "").split("/")[2]?.split("-")[0];
+      if (l.action === "create" && l.type === "SRV" && ids.has(slot)) acceptedAt.set(slot, Date.parse(l.time));
+    }
+    await sleep(50);
+  }
+  return {
+    changeCalls: (await agent.route53Calls("ChangeResourceRecordSets")) - changeCallsBefore,
+    recordsAccepted: acceptedAt.size,
+    firstStart: Math.min(...startedAt),
+    lastStart: Math.max(...startedAt),
+    lastAccepted: Math.max(...acceptedAt.values()),
+    acceptedAt: Object.fromEntries(acceptedAt),
+  };
+}
+
+/** RSS and CPU of an agent left alone. */
+export interface IdleResult {
+  readonly rssSamplesMiB: number[];
+  readonly cpuPercent: number;
+  readonly resyncsInWindow: number;
+  readonly memory: Record<string, number>;
+}
+
+/** Samples RSS every second and CPU time over `windowMs`, after `settleMs`. */
+export async function measureIdle(agent: AgentHandle, windowMs: number, settleMs = 5_000): Promise<IdleResult> {
+  await sleep(settleMs);
+  const cpuBefore = agent.cpuSeconds();
+  const rssSamplesMiB: number[] = [];
+  const start = Date.now();
+  while (Date.now() - start < windowMs) {
+    rssSamplesMiB.push(agent.rssMiB());
+    await sleep(1_000);
+  }
+  const cpuPercent = ((agent.cpuSeconds() - cpuBefore) / ((Date.now() - start) / 1000)) * 100;
+  const resyncsInWindow = agent.lines.filter((l) => l.msg === "full pass done" && Date.parse(l.time) >= start).length;
+  return { rssSamplesMiB, cpuPercent, resyncsInWindow, memory: await agent.memoryBreakdown() };
+}
+
+/** A fresh agent's first (full) pass. */
+export interface FullPassResult {
+  readonly listCalls: number;
+  readonly changeCalls: number;
+  readonly startToPassDoneMs: number;
+  readonly rssAfterMiB: number;
+  readonly memory: Record<string, number>;
+}
+
+/** Starts an agent, waits for its first full pass, reads its counters, stops it. */
+export async function measureFullPass(env: BenchEnv, args: readonly string[], metricsPort: number, extraEnv: Record<string, string> = {}): Promise<FullPassResult> {
+  const agent = new AgentHandle(env, args, metricsPort, extraEnv);
+  try {
+    const pass = await agent.waitFor("the full pass", (l) => l.msg === "full pass done", 120_000);
+    const started = await agent.waitFor("the start line", (l) => l.msg === "ecsdns agent starting");
+    return {
+      listCalls: await agent.route53Calls("ListResourceRecordSets"),
+      changeCalls: await agent.route53Calls("ChangeResourceRecordSets"),
+      startToPassDoneMs: Date.parse(pass.time) - Date.parse(started.time),
+      rssAfterMiB: agent.rssMiB(),
+      memory: await agent.memoryBreakdown(),
+    };
+  } finally {
+    await agent.stop();
+  }
+}

@@ -1,0 +1,135 @@
+import { readContainer } from "../../../agent/container-conventions";
+import { ZONE, container, tcp } from "../helpers/fixtures";
+
+const read = (c: Parameters<typeof readContainer>[0]) => readContainer(c, ZONE, 10);
+
+describe("container convention", () => {
+  describe("ecsd variables", () => {
+    test("SERVICE_FQDN asks for a public A record", () => {
+      const r = read(container({ env: { SERVICE_FQDN: "echo.svc.internal" } }));
+      expect(r.intents).toEqual([{ kind: "fqdn-public", name: "echo.svc.internal.", ttlSeconds: 10 }]);
+      expect(r.problems).toEqual([]);
+    });
+
+    test("SERVICE_FQDN and SERVICE_FQDN_LOCAL are both honoured (ecsd used only the first)", () => {
+      const r = read(container({ env: { SERVICE_FQDN: "pub.svc.internal", SERVICE_FQDN_LOCAL: "loc.svc.internal" } }));
+      expect(r.intents.map((i) => [i.kind, i.name])).toEqual([
+        ["fqdn-public", "pub.svc.internal."],
+        ["fqdn-local", "loc.svc.internal."],
+      ]);
+    });
+
+    test("SERVICE_PORT_<port> uses the host port Docker published for that container port", () => {
+      const r = read(container({ env: { SERVICE_PORT_8080: "echo.svc.internal" }, ports: [tcp(8080, 32768)] }));
+      expect(r.intents).toEqual([{ kind: "srv", name: "echo.svc.internal.", containerPort: 8080, hostPort: 32768, ttlSeconds: 10 }]);
+    });
+
+    test("SERVICE_PORT_<port> naming a published host port uses it (ecsd's README: -p 80:8888)", () => {
+      const r = read(container({ env: { SERVICE_PORT_80: "echo.svc.internal" }, ports: [tcp(8888, 80)] }));
+      expect(r.intents).toEqual([{ kind: "srv", name: "echo.svc.internal.", containerPort: 8888, hostPort: 80, ttlSeconds: 10 }]);
+    });
+
+    test("several SERVICE_PORT_* variables in one container each give an SRV", () => {
+      const r = read(container({ env: { SERVICE_PORT_80: "a.svc.internal", SERVICE_PORT_443: "b.svc.internal" }, ports: [tcp(80, 32000), tcp(443, 32001)] }));
+      expect(r.intents.map((i) => i.name)).toEqual(["b.svc.internal.", "a.svc.internal."]);
+    });
+  });
+
+  describe("ecssd variables", () => {
+    test("SERVICE_<port>_NAME is relative to the zone", () => {
+      const r = read(container({ env: { SERVICE_8081_NAME: "_calc._tcp" }, ports: [tcp(8081, 32769)] }));
+      expect(r.intents).toEqual([{ kind: "srv", name: "_calc._tcp.svc.internal.", containerPort: 8081, hostPort: 32769, ttlSeconds: 10 }]);
+    });
+
+    test("SERVICE_<port>_NAME that already ends with the zone is used as is", () => {
+      const r = read(container({ env: { SERVICE_8081_NAME: "_calc._tcp.svc.internal" }, ports: [tcp(8081, 32769)] }));
+      expect(r.intents[0]).toMatchObject({ name: "_calc._tcp.svc.internal." });
+    });
+
+    test("several SERVICE_<port>_NAME per container", () => {
+      const r = read(container({ env: { SERVICE_8081_NAME: "_a._tcp", SERVICE_8082_NAME: "_b._tcp" }, ports: [tcp(8081, 1), tcp(8082, 2)] }));
+      expect(r.intents.map((i) => i.name)).toEqual(["_a._tcp.svc.internal.", "_b._tcp.svc.internal."]);
+    });
+
+    test("prefers the TCP binding and the lowest host port when a port is bound twice", () => {
+      const c = container({
+        env: { SERVICE_53_NAME: "_dns._udp" },
+        ports: [{ containerPort: 53, protocol: "udp", hostPort: 30000 }, tcp(53, 31001), tcp(53, 31000)],
+      });
+      expect(read(c).intents[0]).toMatchObject({ hostPort: 31000 });
+    });
+
+    test("with host networking the container port is the host port", () => {
+      const r = read(container({ env: { SERVICE_9000_NAME: "_h._tcp" }, networkMode: "host" }));
+      expect(r.intents[0]).toMatchObject({ containerPort: 9000, hostPort: 9000 });
+    });
+  });
+
+  describe("labels and options", () => {
+    test("a Docker label overrides the env variable with the same key", () => {
+      const r = read(container({ env: { SERVICE_FQDN: "env.svc.internal" }, labels: { SERVICE_FQDN: "label.svc.internal" } }));
+      expect(r.intents).toEqual([{ kind: "fqdn-public", name: "label.svc.internal.", ttlSeconds: 10 }]);
+    });
+
+    test("SERVICE_TTL sets the TTL of every record of the container", () => {
+      const r = read(container({ env: { SERVICE_FQDN: "a.svc.internal", SERVICE_TTL: "60" } }));
+      expect(r.intents[0]).toMatchObject({ ttlSeconds: 60 });
+    });
+
+    test.each(["1", "true", "yes", "anything"])("SERVICE_IGNORE=%j publishes nothing", (value) => {
+      const r = read(container({ env: { SERVICE_FQDN: "a.svc.internal", SERVICE_IGNORE: value } }));
+      expect(r).toEqual({ ignored: true, intents: [], problems: [] });
+    });
+
+    test.each(["0", "false", "no", ""])("SERVICE_IGNORE=%j does not ignore", (value) => {
+      expect(read(container({ env: { SERVICE_FQDN: "a.svc.internal", SERVICE_IGNORE: value } })).ignored).toBe(false);
+    });
+
+    test("SERVICE_<port>_IGNORE skips that port's SRV records only", () => {
+      const r = read(container({ env: { SERVICE_80_NAME: "_a._tcp", SERVICE_81_NAME: "_b._tcp", SERVICE_80_IGNORE: "true" }, ports: [tcp(80, 1), tcp(81, 2)] }));
+      expect(r.intents.map((i) => i.name)).toEqual(["_b._tcp.svc.internal."]);
+    });
+
+    test("unrelated SERVICE_ variables are not ours and raise no problem", () => {
+      const r = read(container({ env: { SERVICE_NAME: "web", SERVICE_DB_NAME: "orders", SERVICE_TAGS: "x" } }));
+      expect(r).toEqual({ ignored: false, intents: [], problems: [] });
+    });
+  });
+
+  describe("bad input is reported with the exact variable and skipped", () => {
+    test.each([
+      ["SERVICE_FQDN", "echo.other.internal", "is outside the zone svc.internal."],
+      ["SERVICE_FQDN", "echosvc.internal", "is outside the zone"],
+      ["SERVICE_FQDN", "not a name", "is not a DNS name"],
+      ["SERVICE_FQDN", "", "empty value"],
+      ["SERVICE_FQDN_LOCAL", "x..svc.internal", "is not a DNS name"],
+      ["SERVICE_PORT_8080", "echo", "is outside the zone"],
+      ["SERVICE_PORT_99999", "echo.svc.internal", "port 99999 is out of range (1-65535)"],
+      ["SERVICE_PORT_0", "echo.svc.internal", "port 0 is out of range"],
+      ["SERVICE_PORT_http", "echo.svc.internal", "\"http\" is not a port number"],
+      ["SERVICE_PORT_9090", "echo.svc.internal", "port 9090 is not published"],
+      ["SERVICE_70000_NAME", "_x._tcp", "port 70000 is out of range"],
+      ["SERVICE_8080_NAME", "_x._tcp.other.internal.", "is outside the zone"],
+      ["SERVICE_8080_NAME", "bad name", "is not a DNS name"],
+      ["SERVICE_TTL", "ten", "not a TTL"],
+      ["SERVICE_TTL", "-5", "not a TTL"],
+    ])("%s=%j → %s", (variable, value, reason) => {
+      const c = container({ id: "f".repeat(64), name: "bad", env: { [variable]: value }, ports: [tcp(8080, 32768)] });
+      const r = read(c);
+      expect(r.problems).toEqual([
+        expect.objectContaining({ containerId: "f".repeat(64), containerName: "bad", variable, source: "env", value, reason: expect.stringContaining(reason) }),
+      ]);
+    });
+
+    test("a bad variable does not stop the container's other records", () => {
+      const r = read(container({ env: { SERVICE_PORT_abc: "x.svc.internal", SERVICE_FQDN: "ok.svc.internal", SERVICE_TTL: "oops" } }));
+      expect(r.intents).toEqual([{ kind: "fqdn-public", name: "ok.svc.internal.", ttlSeconds: 10 }]);
+      expect(r.problems.map((p) => p.variable).sort()).toEqual(["SERVICE_PORT_abc", "SERVICE_TTL"]);
+    });
+
+    test("a problem from a label names the label as its source", () => {
+      const r = read(container({ labels: { SERVICE_FQDN: "outside.example.com" } }));
+      expect(r.problems[0]).toMatchObject({ variable: "SERVICE_FQDN", source: "label" });
+    });
+  });
+});

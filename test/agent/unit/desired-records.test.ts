@@ -1,0 +1,80 @@
+import { computeDesiredRecords, hostRecordName } from "../../../agent/desired-records";
+import { HOST, HOST_WITH_PUBLIC, ZONE, container, containerId, tcp } from "../helpers/fixtures";
+
+const compute = (containers: Parameters<typeof computeDesiredRecords>[0]["containers"], host = HOST) =>
+  computeDesiredRecords({ containers, host, zoneName: ZONE, defaultTtlSeconds: 10 });
+
+describe("desired records", () => {
+  test("no containers, no records", () => {
+    expect(compute([])).toEqual({ records: [], problems: [] });
+  });
+
+  test("an SRV record points at the host record, which is published with it", () => {
+    const { records } = compute([container({ id: containerId("abcdef012345"), env: { SERVICE_8080_NAME: "_echo._tcp" }, ports: [tcp(8080, 32768)] })]);
+    expect(records).toEqual([
+      { name: "_echo._tcp.svc.internal.", type: "SRV", setIdentifier: "ecsdns/i-0abc/abcdef012345-8080", routing: "multivalue", ttlSeconds: 10, values: ["1 1 32768 i-0abc.svc.internal"] },
+      { name: "i-0abc.svc.internal.", type: "A", setIdentifier: "ecsdns/i-0abc/host", routing: "multivalue", ttlSeconds: 10, values: ["10.0.1.5"] },
+    ]);
+  });
+
+  test("the host record name is the host id in lower case under the zone", () => {
+    expect(hostRecordName("I-0ABC", "svc.internal")).toBe("i-0abc.svc.internal.");
+  });
+
+  test("no SRV, no host record", () => {
+    const { records } = compute([container({ env: { SERVICE_FQDN_LOCAL: "a.svc.internal" } })]);
+    expect(records.map((r) => r.setIdentifier)).toEqual(["ecsdns/i-0abc/fqdn-local"]);
+  });
+
+  test("SERVICE_FQDN publishes the public IPv4 when the host has one", () => {
+    const { records } = compute([container({ env: { SERVICE_FQDN: "a.svc.internal" } })], HOST_WITH_PUBLIC);
+    expect(records[0]).toMatchObject({ setIdentifier: "ecsdns/i-0abc/fqdn-public", values: ["54.1.2.3"] });
+  });
+
+  test("SERVICE_FQDN publishes the private IPv4 when the host has no public one (never 127.0.0.1)", () => {
+    const { records } = compute([container({ env: { SERVICE_FQDN: "a.svc.internal" } })]);
+    expect(records[0]).toMatchObject({ values: ["10.0.1.5"] });
+  });
+
+  test("two containers with one FQDN share one record set, which stays while either runs", () => {
+    const one = container({ id: containerId("111111111111"), env: { SERVICE_FQDN: "a.svc.internal" } });
+    const two = container({ id: containerId("222222222222"), env: { SERVICE_FQDN: "a.svc.internal" } });
+    expect(compute([one, two]).records).toHaveLength(1);
+    expect(compute([two]).records).toEqual(compute([one, two]).records);
+  });
+
+  test("two containers with one SRV name get one record set each", () => {
+    const one = container({ id: containerId("111111111111"), env: { SERVICE_80_NAME: "_w._tcp" }, ports: [tcp(80, 32001)] });
+    const two = container({ id: containerId("222222222222"), env: { SERVICE_80_NAME: "_w._tcp" }, ports: [tcp(80, 32002)] });
+    const srv = compute([one, two]).records.filter((r) => r.type === "SRV");
+    expect(srv.map((r) => [r.setIdentifier, r.values[0]])).toEqual([
+      ["ecsdns/i-0abc/111111111111-80", "1 1 32001 i-0abc.svc.internal"],
+      ["ecsdns/i-0abc/222222222222-80", "1 1 32002 i-0abc.svc.internal"],
+    ]);
+  });
+
+  test("a shared record takes the smallest TTL any container asked for", () => {
+    const one = container({ id: containerId("111111111111"), env: { SERVICE_FQDN: "a.svc.internal", SERVICE_TTL: "60" } });
+    const two = container({ id: containerId("222222222222"), env: { SERVICE_FQDN: "a.svc.internal", SERVICE_TTL: "5" } });
+    expect(compute([one, two]).records[0].ttlSeconds).toBe(5);
+  });
+
+  test("the same SRV asked twice by one container (both conventions) is one record", () => {
+    const c = container({ env: { SERVICE_PORT_80: "_w._tcp.svc.internal", SERVICE_80_NAME: "_w._tcp" }, ports: [tcp(80, 32001)] });
+    expect(compute([c]).records.filter((r) => r.type === "SRV")).toHaveLength(1);
+  });
+
+  test("output is sorted and independent of container order", () => {
+    const a = container({ id: containerId("111111111111"), env: { SERVICE_FQDN: "b.svc.internal", SERVICE_80_NAME: "_z._tcp" }, ports: [tcp(80, 1)] });
+    const b = container({ id: containerId("222222222222"), env: { SERVICE_FQDN_LOCAL: "a.svc.internal" } });
+    expect(compute([a, b])).toEqual(compute([b, a]));
+  });
+
+  test("problems of all containers are returned alongside the good records", () => {
+    const good = container({ id: containerId("111111111111"), env: { SERVICE_FQDN: "a.svc.internal" } });
+    const bad = container({ id: containerId("222222222222"), env: { SERVICE_FQDN: "a.elsewhere" } });
+    const result = compute([good, bad]);
+    expect(result.records).toHaveLength(1);
+    expect(result.problems).toEqual([expect.objectContaining({ containerId: containerId("222222222222"), variable: "SERVICE_FQDN" })]);
+  });
+});

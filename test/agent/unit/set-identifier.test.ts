@@ -1,0 +1,89 @@
+import fc from "fast-check";
+import {
+  SET_IDENTIFIER_MAX_LENGTH,
+  describeSlot,
+  formatSetIdentifier,
+  isOwnedBy,
+  parseSetIdentifier,
+  srvSlot,
+} from "../../../agent/set-identifier";
+
+describe("set identifiers", () => {
+  test("formats owner, host id and slot separated by slashes", () => {
+    expect(formatSetIdentifier({ owner: "ecsdns", hostId: "i-0abc", slot: "host" })).toBe("ecsdns/i-0abc/host");
+  });
+
+  test("an SRV slot is the first 12 hex digits of the container id and the container port", () => {
+    expect(srvSlot("3F2A9C1B7D4E5566778899aabbccddeeff00112233445566778899aabbccddee", 8080)).toBe("3f2a9c1b7d4e-8080");
+    expect(describeSlot("3f2a9c1b7d4e-8080")).toEqual({ kind: "srv", containerIdPrefix: "3f2a9c1b7d4e", containerPort: 8080 });
+  });
+
+  test.each(["host", "fqdn-public", "fqdn-local"])("describes the %s slot", (slot) => {
+    expect(describeSlot(slot)).toEqual({ kind: slot });
+  });
+
+  test("an unknown but well-formed slot still parses, so an older janitor recognizes newer records", () => {
+    expect(parseSetIdentifier("ecsdns/i-0abc/future-slot")).toEqual({ owner: "ecsdns", hostId: "i-0abc", slot: "future-slot" });
+    expect(describeSlot("future-slot")).toEqual({ kind: "unknown" });
+  });
+
+  test.each([
+    ["", "empty"],
+    ["ecsdns/i-0abc", "two parts"],
+    ["ecsdns/i-0abc/host/extra", "four parts"],
+    ["ECSDNS/i-0abc/host", "upper-case owner"],
+    ["ecsdns//host", "empty host id"],
+    ["ecsdns/i_0abc/host", "underscore in host id"],
+    ["averyveryverylongowner1/i-0abc/host", "owner longer than 20"],
+    ["ecsdns/i-0abc/", "empty slot"],
+    ["ecsdns/i-0abc/slot with space", "space in slot"],
+    [`ecsdns/${"h".repeat(65)}/host`, "host id longer than 64"],
+    ["10.0.1.5", "ecsd's identifier (the host IP)"],
+    ["ip-10-0-1-5.ec2.internal:8080", "ecsd's SRV identifier"],
+  ])("rejects %j (%s)", (id) => {
+    expect(parseSetIdentifier(id)).toBeUndefined();
+  });
+
+  test("parse inverts format for every valid owner, host id and slot", () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[a-z0-9-]{1,20}$/),
+        fc.stringMatching(/^[A-Za-z0-9.-]{1,64}$/),
+        fc.oneof(fc.constantFrom("host", "fqdn-public", "fqdn-local"), fc.tuple(fc.stringMatching(/^[0-9a-f]{64}$/), fc.integer({ min: 1, max: 65535 })).map(([id, p]) => srvSlot(id, p))),
+        (owner, hostId, slot) => {
+          const id = formatSetIdentifier({ owner, hostId, slot });
+          expect(id.length).toBeLessThanOrEqual(SET_IDENTIFIER_MAX_LENGTH);
+          expect(parseSetIdentifier(id)).toEqual({ owner, hostId, slot });
+        },
+      ),
+    );
+  });
+
+  test("the longest identifier fits Route53's 128 characters", () => {
+    const id = formatSetIdentifier({ owner: "o".repeat(20), hostId: "h".repeat(64), slot: srvSlot("f".repeat(64), 65535) });
+    expect(id.length).toBe(104);
+  });
+
+  test("refuses to format an identifier it could not parse back", () => {
+    expect(() => formatSetIdentifier({ owner: "Bad Owner", hostId: "i-0abc", slot: "host" })).toThrow(/not of the form/);
+  });
+
+  describe("ownership", () => {
+    test("a record of our owner and host is ours", () => {
+      expect(isOwnedBy("ecsdns/i-0abc/host", "ecsdns", "i-0abc")).toBe(true);
+    });
+    test("a record of another host with our owner is not ours (the janitor's job)", () => {
+      expect(isOwnedBy("ecsdns/i-0def/host", "ecsdns", "i-0abc")).toBe(false);
+      expect(isOwnedBy("ecsdns/i-0def/host", "ecsdns")).toBe(true);
+    });
+    test("a record of another owner is never ours", () => {
+      expect(isOwnedBy("other/i-0abc/host", "ecsdns", "i-0abc")).toBe(false);
+    });
+    test("a host id that is a prefix of ours does not match", () => {
+      expect(isOwnedBy("ecsdns/i-0ab/host", "ecsdns", "i-0abc")).toBe(false);
+    });
+    test("a record without a set identifier is never ours", () => {
+      expect(isOwnedBy(undefined, "ecsdns", "i-0abc")).toBe(false);
+    });
+  });
+});
