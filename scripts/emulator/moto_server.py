@@ -9,6 +9,8 @@ Usage: python3 moto_server.py -H 127.0.0.1 -p 5000
 import os
 import sys
 
+# No __pycache__ next to the patches in the working tree.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import moto_patches  # noqa: E402  (must run before the server imports the models)
