@@ -24,6 +24,7 @@ export const DEFAULT_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linu
 /** Environment variables that the platform sets itself in every container. */
 export const RESERVED_ENV_NAMES = ["ENDPOINT", "DISCOVERY_ZONE"] as const;
 
+const PORT_RANGE = "must be a port number (1-65535)";
 const dnsLabel = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 const envVarName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const cidr = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
@@ -35,7 +36,7 @@ const label = (max: number) =>
 
 const containerSchema = z.strictObject({
   name: label(32).describe("The container's name: its service, path `/<name>`, log group, task role and EFS directory."),
-  port: z.int().min(1).max(65535).default(80).describe("The port the application listens on inside the container; the host port is dynamic."),
+  port: z.int().min(1, PORT_RANGE).max(65535, PORT_RANGE).default(80).describe("The port the application listens on inside the container; the host port is dynamic."),
   desired_count: z.int().min(0).max(1000).default(2).describe("Tasks to run."),
   version_tag: z.string().regex(dockerTag, "must be a Docker image tag").default("latest").describe("Image tag."),
   namespace: z.string().max(255).default("").describe("Repository namespace between `registry_url` and the name, e.g. `microservices/`."),
@@ -131,7 +132,7 @@ const platformVariables = z.strictObject({
     .describe("Private hosted zone the DNS agents write to."),
   discovery_zone_id: z
     .string()
-    .regex(/^Z[A-Z0-9]{1,32}$/, "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ")
+    .regex(/^[A-Z0-9]{1,32}$/, "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ")
     .or(z.literal(""))
     .default("")
     .describe("Use this existing private zone (associated with the VPC) instead of creating one."),

@@ -7,16 +7,18 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-state=${TEST_ENV_DIR:-$root/.test-env}
+# A directory per run: two runs at once never stop each other's dockerd or moto.
+mkdir -p "$root/.test-env"
+state=${TEST_ENV_DIR:-$(mktemp -d "$root/.test-env/run.XXXXXX")}
 export TEST_ENV_DIR=$state
 mkdir -p "$state"
 
 env_lines=$(bash scripts/test-env.sh up) || { echo "tests: 0 passed, 1 failed"; exit 1; }
 eval "$env_lines"
-trap 'bash scripts/test-env.sh down' EXIT
+trap 'bash scripts/test-env.sh down; [[ -n ${KEEP_TEST_ENV:-} ]] || rm -rf "$state"' EXIT
 
 # Terraform installs the aws provider from the machine's mirror when one is
-# named (TF_PROVIDER_MIRROR); scripts/terraform-cli-config.ts turns it into a
+# named (TF_PROVIDER_MIRROR); scripts/lib/terraform-env.ts turns it into a
 # CLI config for every terraform the tests run.
 status=0
 npx tsc --noEmit -p tsconfig.json || { echo "typecheck failed"; status=1; }

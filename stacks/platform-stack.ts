@@ -39,8 +39,8 @@ export interface PlatformStackProps {
 
 /** Services the stacks call, pointed at the emulator for the local target. */
 const EMULATED_SERVICES = [
-  "autoscaling", "cloudwatch", "cloudwatchlogs", "ec2", "ecs", "efs", "elbv2", "events",
-  "iam", "lambda", "route53", "s3", "ssm", "sts",
+  "acm", "autoscaling", "cloudwatch", "cloudwatchlogs", "ec2", "ecs", "efs", "elbv2", "events",
+  "iam", "lambda", "route53", "s3", "scheduler", "sqs", "ssm", "sts",
 ] as const;
 
 /**
@@ -81,11 +81,13 @@ export class PlatformStack extends TerraformStack {
 function localProviderSettings(target: DeployTarget) {
   if (!target.localEndpoint) throw new Error("PlatformStack: the local target needs localEndpoint");
   const endpoints: AwsProviderEndpoints = Object.fromEntries(EMULATED_SERVICES.map((s) => [s, target.localEndpoint]));
+  // Never skip_requesting_account_id: without an account id the provider takes
+  // same-account security groups for foreign ones and every plan shows drift
+  // (scripts/emulator/README.md). STS is the emulator's, which answers one.
   return {
     accessKey: "test",
     secretKey: "test",
     skipCredentialsValidation: true,
-    skipRequestingAccountId: true,
     skipMetadataApiCheck: "true",
     s3UsePathStyle: true,
     endpoints: [endpoints],
@@ -96,10 +98,8 @@ function localBackendSettings(target: DeployTarget) {
   return {
     accessKey: "test",
     secretKey: "test",
-    endpoints: { s3: target.localEndpoint },
+    endpoints: { s3: target.localEndpoint, sts: target.localEndpoint },
     usePathStyle: true,
-    skipCredentialsValidation: true,
-    skipRequestingAccountId: true,
     skipMetadataApiCheck: true,
     skipRegionValidation: true,
   };

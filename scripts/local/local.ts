@@ -9,7 +9,7 @@
  * none, config/examples/local.json is used. LOCAL_EMULATOR_PORT (default 4566)
  * picks the emulator's port. The target is set to `local` here and only here.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../../config/config-error";
 import { loadConfig } from "../../config/load-config";
@@ -51,6 +51,7 @@ function session(): Session {
 }
 
 async function cdktfCommand(s: Session, args: string[], echo = true) {
+  mkdirSync(s.outdir, { recursive: true }); // cdktf creates only the last level
   const result = await run(cdktf, [...args, "--output", s.outdir], { env: s.env, cwd: root, echo });
   return result;
 }
