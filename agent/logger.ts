@@ -15,12 +15,12 @@ export interface AgentLogger {
   child(bindings: Record<string, unknown>): AgentLogger;
 }
 
-/** A pino logger writing JSON lines to stdout (or `destination`). */
-export function createLogger(level: LogLevel, destination?: pino.DestinationStream): AgentLogger {
+/** A pino logger writing JSON lines to stdout (or `destination`); `app` names the program in every line. */
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream, app = "ecsdns-agent"): AgentLogger {
   return pino(
     {
       level,
-      base: { app: "ecsdns-agent" },
+      base: { app },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

@@ -137,6 +137,22 @@ const platformVariables = z.strictObject({
     .default("")
     .describe("Use this existing private zone (associated with the VPC) instead of creating one."),
 
+  dns_owner: z
+    .string()
+    .regex(/^[a-z0-9-]{1,20}$/, "must be 1-20 lowercase letters, digits or hyphens")
+    .default("ecsdns")
+    .describe("Owner prefix of the DNS agents' set identifiers; the agents and the janitor touch only records carrying it."),
+  dns_ttl_seconds: z.int().min(0).max(86400).default(10).describe("TTL of the agents' records."),
+  dns_resync_seconds: z.int().min(10).max(3600).default(60).describe("The agents' full resync period."),
+  janitor_schedule_minutes: z.int().min(1).max(1440).default(5).describe("Period of the janitor's safety-net sweep (it also runs on every instance stop or termination)."),
+  janitor_health_check_path: z
+    .string()
+    .regex(/^(\/[\x21-\x7e]*)?$/, "must be empty or a URL path such as /health")
+    .default("")
+    .describe("HTTP path the janitor checks on every SRV target (the function then runs in the VPC); empty: no health checks."),
+  janitor_health_check_timeout_ms: z.int().min(100).max(60000).default(2000).describe("Timeout of one health check try."),
+  janitor_health_check_tries: z.int().min(1).max(10).default(3).describe("Failed tries before the janitor removes an SRV record (it never stops tasks)."),
+
   state_bucket: z.string().default("").describe("S3 bucket for Terraform state; empty: local state files."),
   state_region: z.string().default("").describe("Region of `state_bucket`; empty: `aws_region`."),
   state_key_prefix: z.string().default("ecs-platform").describe("State keys are `<prefix>/<environment>/<stack>.tfstate`."),

@@ -15,6 +15,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { assumeRolePolicy, managedPolicyArn } from "./iam-documents";
 import { boundedName } from "./naming";
+import { terraformLines } from "./terraform-text";
 
 /** The ports ECS picks dynamic host ports from (bridge mode, host port 0). */
 export const DYNAMIC_PORT_RANGE = { from: 32768, to: 65535 } as const;
@@ -55,10 +56,17 @@ export interface EcsEc2ClusterProps {
    */
   readonly amiAutoUpdate?: boolean;
   /**
-   * Shell appended to the instance user data (runs as root at first boot).
+   * Shell appended to the instance user data (runs as root at first boot);
+   * may hold tokens when built with terraformText.
    * @default - none
    */
   readonly extraUserData?: string;
+  /**
+   * Security groups (besides the ALB's) that may reach the dynamic host
+   * ports, e.g. the DNS janitor's health checks.
+   * @default []
+   */
+  readonly extraIngressSecurityGroupIds?: readonly string[];
 }
 
 /**
@@ -123,6 +131,16 @@ export class EcsEc2Cluster extends Construct {
       toPort: DYNAMIC_PORT_RANGE.to,
       referencedSecurityGroupId: props.loadBalancerSecurityGroupId,
     });
+    (props.extraIngressSecurityGroupIds ?? []).forEach((groupId, i) => {
+      new VpcSecurityGroupIngressRule(this, `ingress-dynamic-ports-${i}`, {
+        securityGroupId: securityGroup.id,
+        description: "ECS dynamic host ports, from a health checker",
+        ipProtocol: "tcp",
+        fromPort: DYNAMIC_PORT_RANGE.from,
+        toPort: DYNAMIC_PORT_RANGE.to,
+        referencedSecurityGroupId: groupId,
+      });
+    });
     if (ssh) {
       new VpcSecurityGroupIngressRule(this, "ingress-ssh", {
         securityGroupId: securityGroup.id,
@@ -158,7 +176,7 @@ export class EcsEc2Cluster extends Construct {
         { deviceName: "/dev/xvda", ebs: { volumeSize: 30, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
       ],
       monitoring: { enabled: true },
-      userData: Fn.base64encode(Fn.rawString(instanceUserData(props.namePrefix, props.extraUserData))),
+      userData: Fn.base64encode(instanceUserData(props.namePrefix, props.extraUserData)),
       updateDefaultVersion: true,
       tagSpecifications: [{ resourceType: "instance", tags: { Name: `${props.namePrefix}-ecs` } }],
       lifecycle: props.amiAutoUpdate ? undefined : { ignoreChanges: ["image_id"] },
@@ -201,9 +219,12 @@ export class EcsEc2Cluster extends Construct {
   }
 }
 
-/** First-boot script: join the cluster; task IAM roles and awslogs on. */
+/**
+ * First-boot script: join the cluster with task IAM roles and awslogs on,
+ * then `extra` (which may hold tokens, see {@link terraformText}).
+ */
 export function instanceUserData(clusterName: string, extra?: string): string {
-  return [
+  return terraformLines([
     "#!/bin/bash",
     "set -euo pipefail",
     "cat >> /etc/ecs/ecs.config <<'EOF'",
@@ -213,6 +234,5 @@ export function instanceUserData(clusterName: string, extra?: string): string {
     'ECS_AVAILABLE_LOGGING_DRIVERS=["json-file","awslogs"]',
     "EOF",
     ...(extra ? [extra] : []),
-    "",
-  ].join("\n");
+  ]);
 }

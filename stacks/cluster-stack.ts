@@ -1,6 +1,8 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { ApplicationLoadBalancer, type ApplicationLoadBalancerProps } from "../modules/application-load-balancer";
+import { DnsAgentInstall, type DnsAgentInstallProps } from "../modules/dns-agent-install";
 import { DYNAMIC_PORT_RANGE, EcsEc2Cluster, type EcsEc2ClusterProps } from "../modules/ecs-ec2-cluster";
 import { EncryptedFileSystem } from "../modules/encrypted-file-system";
 import type { NetworkRefs } from "./network-stack";
@@ -11,7 +13,14 @@ export interface ClusterStackProps extends PlatformStackProps {
   readonly namePrefix: string;
   readonly network: NetworkRefs;
   readonly loadBalancer: Omit<ApplicationLoadBalancerProps, "namePrefix" | "vpcId" | "subnetIds">;
-  readonly instances: Omit<EcsEc2ClusterProps, "namePrefix" | "vpcId" | "privateSubnetIds" | "loadBalancerSecurityGroupId">;
+  readonly instances: Omit<
+    EcsEc2ClusterProps,
+    "namePrefix" | "vpcId" | "privateSubnetIds" | "loadBalancerSecurityGroupId" | "extraUserData" | "extraIngressSecurityGroupIds"
+  >;
+  /** The DNS agent on every instance. */
+  readonly dnsAgent: Omit<DnsAgentInstallProps, "namePrefix" | "partition">;
+  /** The DNS janitor's security group when it health-checks the instances. @default - none */
+  readonly janitorSecurityGroupId?: string;
 }
 
 /** `<env>-cluster`: the ECS cluster on EC2, the ALB, and the encrypted EFS. */
@@ -31,13 +40,21 @@ export class ClusterStack extends PlatformStack {
       vpcId: network.vpcId,
       subnetIds: albSubnets,
     });
+    const agent = new DnsAgentInstall(this, "dns-agent", {
+      ...props.dnsAgent,
+      namePrefix,
+      partition: new DataAwsPartition(this, "partition").partition,
+    });
     this.cluster = new EcsEc2Cluster(this, "ecs", {
       ...props.instances,
       namePrefix,
       vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds,
       loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,
+      extraUserData: agent.userData,
+      extraIngressSecurityGroupIds: props.janitorSecurityGroupId ? [props.janitorSecurityGroupId] : [],
     });
+    agent.grantTo(this.cluster.instanceRoleName);
     this.loadBalancer.allowEgressTo(
       "egress-to-instances",
       this.cluster.instanceSecurityGroupId,
@@ -54,5 +71,6 @@ export class ClusterStack extends PlatformStack {
     new TerraformOutput(this, "cluster_name", { value: this.cluster.clusterName });
     new TerraformOutput(this, "alb_dns_name", { value: this.loadBalancer.dnsName });
     new TerraformOutput(this, "file_system_id", { value: this.fileSystem.fileSystemId });
+    new TerraformOutput(this, "agent_bundle_key", { value: agent.bundleKey });
   }
 }

@@ -1,20 +1,30 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DnsJanitor, type DnsJanitorProps } from "../modules/dns-janitor";
 import { PrivateDnsZone } from "../modules/private-dns-zone";
 import type { NetworkRefs } from "./network-stack";
 import { PlatformStack, type PlatformStackProps } from "./platform-stack";
 
 /** Properties of {@link DiscoveryStack}. */
 export interface DiscoveryStackProps extends PlatformStackProps {
+  readonly namePrefix: string;
+  readonly region: string;
   readonly network: NetworkRefs;
   readonly zoneName: string;
   /** @default - a new private zone */
   readonly existingZoneId?: string;
+  /** The janitor; its health checks, when set, run in the network's private subnets. */
+  readonly janitor: Pick<DnsJanitorProps, "bundleDirectory" | "owner" | "scheduleMinutes" | "logRetentionDays"> & {
+    readonly healthCheck?: { readonly path: string; readonly timeoutMs: number; readonly tries: number };
+  };
 }
 
-/** `<env>-discovery`: the private hosted zone the DNS agents keep records in. */
+/** `<env>-discovery`: the private hosted zone the DNS agents keep records in, and the janitor of dead hosts' records. */
 export class DiscoveryStack extends PlatformStack {
   readonly zone: PrivateDnsZone;
+  readonly janitor: DnsJanitor;
 
   constructor(scope: Construct, id: string, props: DiscoveryStackProps) {
     super(scope, id, props);
@@ -23,7 +33,18 @@ export class DiscoveryStack extends PlatformStack {
       zoneName: props.zoneName,
       existingZoneId: props.existingZoneId,
     });
+    const { healthCheck, ...janitor } = props.janitor;
+    this.janitor = new DnsJanitor(this, "janitor", {
+      ...janitor,
+      namePrefix: props.namePrefix,
+      zoneId: this.zone.zoneId,
+      region: props.region,
+      partition: new DataAwsPartition(this, "partition").partition,
+      accountId: new DataAwsCallerIdentity(this, "account").accountId,
+      healthCheck: healthCheck && { ...healthCheck, vpcId: props.network.vpcId, subnetIds: props.network.privateSubnetIds },
+    });
     new TerraformOutput(this, "zone_id", { value: this.zone.zoneId });
     new TerraformOutput(this, "zone_name", { value: this.zone.zoneName });
+    new TerraformOutput(this, "janitor_function", { value: this.janitor.functionName });
   }
 }

@@ -23,6 +23,13 @@ export function stackNames(config: Pick<PlatformConfig, "environment" | "vpc_id"
 
 /** What `main.ts` knows about the machine (the stacks themselves read nothing). */
 export interface BuildOptions {
+  /** The programs the stacks publish, built before synth (scripts/bundles.js). */
+  readonly bundles: {
+    /** The DNS agent's single file (dist/agent.js). */
+    readonly agent: string;
+    /** The folder of the janitor Lambda's index.js (dist/janitor). */
+    readonly janitorDirectory: string;
+  };
   /** Absolute directory for the local target's state files. @default - cdktf's default */
   readonly localStateDirectory?: string;
 }
@@ -32,7 +39,7 @@ export interface BuildOptions {
  * own Terraform state named `<environment>-<layer>`, so several environments
  * can share an account; values cross stacks as object references.
  */
-export function buildPlatform(app: App, config: PlatformConfig, options: BuildOptions = {}): Platform {
+export function buildPlatform(app: App, config: PlatformConfig, options: BuildOptions): Platform {
   const env = config.environment;
   const namePrefix = `${config.resource_tag}-${env}`;
   const common: PlatformStackProps = {
@@ -75,9 +82,20 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
 
   const discovery = new DiscoveryStack(app, `${env}-discovery`, {
     ...common,
+    namePrefix,
+    region: config.aws_region,
     network: networkRefs,
     zoneName: config.discovery_zone_name,
     existingZoneId: config.discovery_zone_id || undefined,
+    janitor: {
+      bundleDirectory: options.bundles.janitorDirectory,
+      owner: config.dns_owner,
+      scheduleMinutes: config.janitor_schedule_minutes,
+      logRetentionDays: config.log_retention_days,
+      healthCheck: config.janitor_health_check_path
+        ? { path: config.janitor_health_check_path, timeoutMs: config.janitor_health_check_timeout_ms, tries: config.janitor_health_check_tries }
+        : undefined,
+    },
   });
 
   const cluster = new ClusterStack(app, `${env}-cluster`, {
@@ -100,6 +118,16 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
       amiParameter: config.ami_parameter,
       amiAutoUpdate: config.ami_auto_update,
     },
+    dnsAgent: {
+      bundlePath: options.bundles.agent,
+      zoneId: discovery.zone.zoneId,
+      zoneName: discovery.zone.zoneName,
+      region: config.aws_region,
+      owner: config.dns_owner,
+      ttlSeconds: config.dns_ttl_seconds,
+      resyncSeconds: config.dns_resync_seconds,
+    },
+    janitorSecurityGroupId: discovery.janitor.securityGroupId,
   });
 
   const services = new ServicesStack(app, `${env}-services`, {

@@ -22,6 +22,12 @@ export interface Found {
   readonly values: Record<string, any>;
 }
 
+/** Stand-ins for the agent and janitor bundles: the stacks only publish the files. */
+export const TEST_BUNDLES = {
+  agent: join(__dirname, "..", "fixtures", "bundles", "agent.js"),
+  janitorDirectory: join(__dirname, "..", "fixtures", "bundles", "janitor"),
+} as const;
+
 /** Configuration from `TF_VAR_*`-style variables and an optional config-file object. */
 export function configFrom(env: Record<string, string> = {}, file?: object): PlatformConfig {
   const fullEnv = file ? { ...env, PLATFORM_CONFIG: "test-config.json" } : env;
@@ -31,7 +37,7 @@ export function configFrom(env: Record<string, string> = {}, file?: object): Pla
 /** Build and synthesize the whole platform (all stacks, cross-stack wiring included). */
 export function synthPlatform(config: PlatformConfig): { platform: Platform; stacks: Record<string, StackJson> } {
   const app = Testing.app();
-  const platform = buildPlatform(app, config);
+  const platform = buildPlatform(app, config, { bundles: TEST_BUNDLES });
   try {
     return { platform, stacks: synthApp(app) };
   } finally {
@@ -47,7 +53,7 @@ export function synthPlatform(config: PlatformConfig): { platform: Platform; sta
 export function synthPlatformToDir(config: PlatformConfig): { outdir: string; stackNames: string[] } {
   const outdir = mkdtempSync(join(tmpdir(), "platform-synth-"));
   const app = new App({ outdir, stackTraces: false });
-  buildPlatform(app, config);
+  buildPlatform(app, config, { bundles: TEST_BUNDLES });
   app.synth();
   return { outdir, stackNames: app.node.children.map((c) => c.node.id) };
 }
@@ -144,6 +150,27 @@ export function hclFunctionArgument(value: unknown, fn: string): any {
     throw new Error(`expected \${${fn}(...)}, got ${JSON.stringify(value)}`);
   }
   return new HclExpression(value.slice(prefix.length, -2)).parseWhole();
+}
+
+/**
+ * The text built by modules/terraform-text.ts: `join("", [...])` (nested
+ * joins included) flattened back into one string, literal parts verbatim,
+ * references as `${...}`. `value` may be wrapped in `${fn(...)}`, e.g. the
+ * launch template's `${base64encode(join(...))}`.
+ */
+export function joinedText(value: unknown, wrapper?: string): string {
+  let text = String(value);
+  if (wrapper) {
+    const prefix = `\${${wrapper}(`;
+    if (!text.startsWith(prefix) || !text.endsWith(")}")) throw new Error(`expected \${${wrapper}(...)}, got ${text.slice(0, 80)}`);
+    text = text.slice(prefix.length, -2);
+  } else if (text.startsWith("${") && text.endsWith("}")) {
+    text = text.slice(2, -1);
+  }
+  const join = /^join\("", (\[[\s\S]*\])\)$/.exec(text);
+  if (!join) throw new Error(`expected join("", [...]), got ${text.slice(0, 80)}`);
+  const parts = new HclExpression(join[1]).parseWhole() as unknown[];
+  return parts.map((part) => (typeof part === "string" && part.startsWith('${join("", [') ? joinedText(part) : String(part))).join("");
 }
 
 /**

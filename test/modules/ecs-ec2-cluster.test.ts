@@ -1,7 +1,7 @@
-import { DYNAMIC_PORT_RANGE, EcsEc2Cluster, instanceUserData, type EcsEc2ClusterProps } from "../../modules/ecs-ec2-cluster";
+import { DYNAMIC_PORT_RANGE, EcsEc2Cluster, type EcsEc2ClusterProps } from "../../modules/ecs-ec2-cluster";
 import {
   dataSources,
-  hclFunctionArgument,
+  joinedText,
   jsonencoded,
   ref,
   resourceAt,
@@ -153,8 +153,20 @@ describe("EcsEc2Cluster", () => {
       // GIVEN / WHEN
       const stack = synthCluster();
       // THEN
-      const script: string = hclFunctionArgument(soleResource(stack, "aws_launch_template").user_data, "base64encode");
-      expect(script).toBe(instanceUserData("shop-dev"));
+      const script: string = joinedText(soleResource(stack, "aws_launch_template").user_data, "base64encode");
+      expect(script).toBe(
+        [
+          "#!/bin/bash",
+          "set -euo pipefail",
+          "cat >> /etc/ecs/ecs.config <<'EOF'",
+          "ECS_CLUSTER=shop-dev",
+          "ECS_ENABLE_TASK_IAM_ROLE=true",
+          "ECS_ENABLE_CONTAINER_METADATA=true",
+          'ECS_AVAILABLE_LOGGING_DRIVERS=["json-file","awslogs"]',
+          "EOF",
+          "",
+        ].join("\n"),
+      );
       expect(script.split("\n")).toEqual(
         expect.arrayContaining(["ECS_CLUSTER=shop-dev", "ECS_ENABLE_TASK_IAM_ROLE=true", 'ECS_AVAILABLE_LOGGING_DRIVERS=["json-file","awslogs"]']),
       );
@@ -165,7 +177,7 @@ describe("EcsEc2Cluster", () => {
       // GIVEN / WHEN
       const stack = synthCluster({ extraUserData: 'echo "${HOSTNAME}" > /tmp/booted' });
       // THEN
-      const script: string = hclFunctionArgument(soleResource(stack, "aws_launch_template").user_data, "base64encode");
+      const script: string = joinedText(soleResource(stack, "aws_launch_template").user_data, "base64encode");
       expect(script.trimEnd().split("\n").pop()).toBe('echo "${HOSTNAME}" > /tmp/booted');
     });
 

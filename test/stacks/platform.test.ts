@@ -278,7 +278,7 @@ describe("platform stacks", () => {
         expect(stack.terraform?.backend.s3.endpoints).toBeUndefined();
         expect(stack.terraform?.backend.s3.access_key).toBeUndefined();
       }
-      expect(allText(stacks)).not.toContain("127.0.0.1");
+      expect(allText(stacks)).not.toContain("http://127.0.0.1:4566");
     });
 
     test("target local points every service the stacks use at the emulator (STS included, so the account id is known), with fake credentials, and ignores the profile", () => {

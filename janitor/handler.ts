@@ -1,0 +1,57 @@
+/**
+ * The janitor as an AWS Lambda function (Node.js runtime, bundled into
+ * dist/janitor/index.js). Triggered by:
+ * - an EventBridge rule on EC2 instance state changes (shutting-down,
+ *   terminated, stopping, stopped): removes that instance's records at once;
+ * - a schedule (default every 5 minutes), the safety net: a full sweep.
+ * Settings come from `ECSDNS_*` environment variables (see janitor/config.ts).
+ * A sweep whose deletes failed throws, so Lambda retries it and, after the
+ * retries, sends the event to the dead-letter queue: never silent.
+ */
+import { createLogger } from "../agent/logger";
+import { Route53Provider, createSdkRoute53Api } from "../agent/route53/route53-provider";
+import { loadJanitorConfig } from "./config";
+import { Ec2InstanceStates } from "./instance-states";
+import { runJanitor, type JanitorReport, type SweepScope } from "./janitor";
+
+/** Instance states after which its agent no longer serves. */
+export const GONE_STATES = ["shutting-down", "terminated", "stopping", "stopped"] as const;
+
+/** The sweep an event asks for; `undefined` for a state change that needs none. */
+export function scopeOf(event: unknown): SweepScope | undefined {
+  const e = (event ?? {}) as { source?: string; "detail-type"?: string; detail?: { "instance-id"?: string; state?: string } };
+  if (e.source === "aws.ec2" && e["detail-type"] === "EC2 Instance State-change Notification") {
+    const instanceId = e.detail?.["instance-id"];
+    const state = e.detail?.state ?? "";
+    if (!instanceId || !(GONE_STATES as readonly string[]).includes(state)) return undefined;
+    return { kind: "instance-gone", instanceId };
+  }
+  return { kind: "all" };
+}
+
+/** The Lambda entry point. */
+export async function handler(event: unknown): Promise<JanitorReport | { skipped: string }> {
+  const loaded = loadJanitorConfig([], process.env);
+  if (loaded.kind !== "ok") throw new Error(`janitor configuration: ${loaded.kind === "error" ? loaded.problems.join("; ") : "no --help in Lambda"}`);
+  const { config } = loaded;
+  const logger = createLogger(config.logLevel as "info", undefined, "ecsdns-janitor");
+  const scope = scopeOf(event);
+  if (!scope) {
+    logger.info({ event }, "instance state change needs no sweep");
+    return { skipped: "instance still running" };
+  }
+  const report = await runJanitor(
+    {
+      dns: new Route53Provider({ api: createSdkRoute53Api(), zoneId: config.zoneId }),
+      instances: new Ec2InstanceStates(),
+      owner: config.owner,
+      logger,
+      dryRun: config.dryRun,
+      healthCheck: config.healthCheck,
+    },
+    scope,
+    AbortSignal.timeout(280_000),
+  );
+  if (report.failed > 0) throw new Error(`janitor: ${report.failed} deletes failed; see the log lines above`);
+  return report;
+}

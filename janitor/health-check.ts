@@ -1,0 +1,78 @@
+/**
+ * Optional HTTP health checks of SRV targets (off by default).
+ *
+ * An SRV value `<priority> <weight> <port> <target>` is checked at
+ * `http://<address of target>:<port><path>`, where the address is the value
+ * of the host A record `<target>` in the same zone. A target is unhealthy
+ * only when every try fails (no answer in time, or a status outside
+ * 200-399); then its SRV record set is removed. Tasks are never stopped (the
+ * seed's Lambda stopped healthy tasks that had no /health endpoint).
+ *
+ * A container that keeps running is published again by its agent at the
+ * next resync, so a removal lasts until the agent's next pass: health checks
+ * shorten an outage's impact, they do not replace the container's own
+ * health check.
+ */
+import type { DnsRecord } from "../agent/records";
+import { describeSlot, parseSetIdentifier } from "../agent/set-identifier";
+
+/** Settings of the health checks. */
+export interface HealthCheckOptions {
+  /** Path requested on every SRV target, e.g. `/health`. */
+  readonly path: string;
+  /** Per try. */
+  readonly timeoutMs: number;
+  /** Tries before a target counts as unhealthy. */
+  readonly tries: number;
+  /** Pause between tries. @default 1000 */
+  readonly retryDelayMs?: number;
+}
+
+/** One SRV target: where to probe and which record set it is. */
+export interface SrvTarget {
+  readonly record: DnsRecord;
+  readonly url: string;
+}
+
+/** Answers true when the URL answered 200-399 within the timeout. */
+export type Probe = (url: string, timeoutMs: number) => Promise<boolean>;
+
+/** The SRV record sets of our owner with a resolvable target, and the URL of each. */
+export function srvTargets(records: readonly DnsRecord[], owner: string, path: string): SrvTarget[] {
+  const addresses = new Map<string, string>();
+  for (const r of records) if (r.type === "A" && r.values.length === 1) addresses.set(r.name, r.values[0]);
+  const targets: SrvTarget[] = [];
+  for (const record of records) {
+    const parts = parseSetIdentifier(record.setIdentifier);
+    if (record.type !== "SRV" || parts?.owner !== owner || describeSlot(parts.slot).kind !== "srv") continue;
+    const [, , port, target] = (record.values[0] ?? "").split(/\s+/);
+    const address = target ? addresses.get(target.toLowerCase().replace(/\.?$/, ".")) : undefined;
+    if (address && port) targets.push({ record, url: `http://${address}:${port}${path}` });
+  }
+  return targets;
+}
+
+/** The targets whose every try failed. */
+export async function unhealthyTargets(targets: readonly SrvTarget[], options: HealthCheckOptions, probe: Probe = httpProbe): Promise<SrvTarget[]> {
+  const results = await Promise.all(
+    targets.map(async (target) => {
+      for (let attempt = 1; attempt <= options.tries; attempt++) {
+        if (await probe(target.url, options.timeoutMs)) return undefined;
+        if (attempt < options.tries) await new Promise((r) => setTimeout(r, options.retryDelayMs ?? 1000));
+      }
+      return target;
+    }),
+  );
+  return results.filter((t): t is SrvTarget => t !== undefined);
+}
+
+/** GET `url`; true for 200-399 within `timeoutMs`. */
+export async function httpProbe(url: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
+    await response.body?.cancel();
+    return response.status >= 200 && response.status < 400;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * One janitor sweep of one zone: list every record set (all pages), find our
+ * owner's hosts, ask EC2 which still run, delete the records of the others
+ * (and host records no SRV needs), optionally health-check SRV targets.
+ *
+ * It runs the same in the Lambda (scheduled, or on an instance state-change
+ * event) and from the command line (`npm run janitor`).
+ */
+import type { AgentLogger } from "../agent/logger";
+import type { DnsProvider } from "../agent/ports";
+import { recordKey, type DnsRecord } from "../agent/records";
+import { instanceIdsIn, planJanitorDeletes, type DeleteReason } from "./dead-host-records";
+import { srvTargets, unhealthyTargets, type HealthCheckOptions, type Probe } from "./health-check";
+import type { InstanceStates } from "./instance-states";
+
+/** What a sweep looks at. */
+export type SweepScope =
+  /** Every host of the owner in the zone; liveness from EC2. */
+  | { readonly kind: "all" }
+  /** One instance an EC2 state-change event reported gone: no EC2 call needed. */
+  | { readonly kind: "instance-gone"; readonly instanceId: string };
+
+/** Dependencies and settings of a sweep. */
+export interface JanitorOptions {
+  readonly dns: DnsProvider;
+  readonly instances: InstanceStates;
+  readonly owner: string;
+  readonly logger: AgentLogger;
+  /** Log the deletes, make none. @default false */
+  readonly dryRun?: boolean;
+  /** @default - no health checks */
+  readonly healthCheck?: HealthCheckOptions;
+  /** For tests. @default an HTTP GET */
+  readonly probe?: Probe;
+}
+
+/** What a sweep did. */
+export interface JanitorReport {
+  readonly recordSets: number;
+  readonly listCalls: number;
+  readonly hosts: number;
+  readonly deadHosts: readonly string[];
+  readonly deleted: Readonly<Record<DeleteReason | "failed-health-check", number>>;
+  readonly failed: number;
+  readonly changeCalls: number;
+  readonly durationMs: number;
+}
+
+/** Run one sweep. Throws only when the zone or EC2 cannot be read. */
+export async function runJanitor(options: JanitorOptions, scope: SweepScope, signal: AbortSignal): Promise<JanitorReport> {
+  const started = Date.now();
+  const { dns, owner, logger } = options;
+  const records = await dns.listRecords(signal);
+
+  let isRunning: (id: string) => boolean;
+  let onlyHosts: ReadonlySet<string> | undefined;
+  if (scope.kind === "instance-gone") {
+    onlyHosts = new Set([scope.instanceId]);
+    isRunning = () => false;
+  } else {
+    const running = await options.instances.running(instanceIdsIn(records, owner), signal);
+    isRunning = (id) => running.has(id);
+  }
+  const plan = planJanitorDeletes(records, owner, isRunning, onlyHosts);
+  for (const hostId of plan.uncheckedHostIds) logger.debug({ hostId }, "host id is not an EC2 instance id: left alone");
+
+  const toDelete: { record: DnsRecord; reason: DeleteReason | "failed-health-check" }[] = plan.deletes.map((d) => ({ record: d.record, reason: d.reason }));
+  if (options.healthCheck && scope.kind === "all") {
+    const doomed = new Set(toDelete.map((d) => d.record));
+    const candidates = srvTargets(records, owner, options.healthCheck.path).filter((t) => !doomed.has(t.record));
+    for (const target of await unhealthyTargets(candidates, options.healthCheck, options.probe)) {
+      logger.warn({ url: target.url, name: target.record.name }, "SRV target failed every health check try");
+      toDelete.push({ record: target.record, reason: "failed-health-check" });
+    }
+  }
+
+  const deleted = { "host-gone": 0, "orphan-host-record": 0, "failed-health-check": 0 };
+  let failed = 0;
+  let changeCalls = 0;
+  for (const { record, reason } of toDelete) {
+    logger.info({ action: options.dryRun ? "would-delete" : "delete", name: record.name, type: record.type, setIdentifier: record.setIdentifier, values: record.values, reason }, "record");
+  }
+  if (!options.dryRun && toDelete.length > 0) {
+    const result = await dns.applyChanges({ create: [], update: [], delete: toDelete.map((d) => d.record) }, signal);
+    changeCalls = result.changeCalls;
+    failed = result.failed.length;
+    const gone = new Set(result.applied.delete.map(recordKey));
+    for (const { record, reason } of toDelete) if (gone.has(recordKey(record))) deleted[reason] += 1;
+    for (const f of result.failed) logger.error({ name: f.record.name, type: f.record.type, setIdentifier: f.record.setIdentifier, reason: f.reason }, "delete failed");
+  }
+
+  const deadHosts = [...new Set(plan.deletes.filter((d) => d.reason === "host-gone").map((d) => d.hostId))];
+  const report: JanitorReport = {
+    recordSets: records.length,
+    listCalls: dns.lastList?.pages ?? 0,
+    hosts: plan.hostIds.length,
+    deadHosts,
+    deleted,
+    failed,
+    changeCalls,
+    durationMs: Date.now() - started,
+  };
+  logger.info({ ...report, dryRun: options.dryRun ?? false, scope: scope.kind }, "janitor sweep done");
+  return report;
+}

@@ -1,0 +1,177 @@
+import { AssetType, Fn, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam-documents";
+import { boundedName } from "./naming";
+
+/** Instance states whose change triggers an immediate sweep of that instance. */
+export const GONE_INSTANCE_STATES = ["shutting-down", "terminated", "stopping", "stopped"] as const;
+
+/** Properties of {@link DnsJanitor}. */
+export interface DnsJanitorProps {
+  /** Prefix of every name, e.g. `ecs-platform-dev`. */
+  readonly namePrefix: string;
+  /** Folder holding the bundled handler `index.js` (dist/janitor), zipped as the function's code. */
+  readonly bundleDirectory: string;
+  readonly zoneId: string;
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** @default "ecsdns" */
+  readonly owner?: string;
+  /** Safety-net sweep period. @default 5 */
+  readonly scheduleMinutes?: number;
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /**
+   * HTTP health checks of SRV targets. The function then runs in the VPC's
+   * private subnets (it must reach the instances' private addresses).
+   * @default - no health checks; the function runs outside the VPC
+   */
+  readonly healthCheck?: {
+    readonly path: string;
+    readonly timeoutMs: number;
+    readonly tries: number;
+    readonly vpcId: string;
+    readonly subnetIds: readonly string[];
+  };
+}
+
+/**
+ * The janitor: a Lambda function that removes the DNS records of hosts that
+ * died (their agents cannot). It runs on every EC2 instance state change to
+ * shutting-down, terminated, stopping or stopped (that instance at once) and
+ * on a schedule (every host of the owner). Failed invocations land in a
+ * queue after Lambda's retries; its role may read and change only the
+ * records of one zone (A and SRV) and describe instances.
+ */
+export class DnsJanitor extends Construct {
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly failureQueueArn: string;
+  /** Only with health checks: the function's security group, for the instances' ingress. */
+  readonly securityGroupId?: string;
+
+  constructor(scope: Construct, id: string, props: DnsJanitorProps) {
+    super(scope, id);
+    const name = boundedName([props.namePrefix, "dns-janitor"], 64);
+    const logGroup = new CloudwatchLogGroup(this, "log-group", { name: `/aws/lambda/${name}`, retentionInDays: props.logRetentionDays ?? 30 });
+    const failures = new SqsQueue(this, "failures", {
+      name: boundedName([props.namePrefix, "dns-janitor-failures"], 80),
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 14 * 24 * 3600,
+    });
+    this.failureQueueArn = failures.arn;
+
+    const zoneArn = `arn:${props.partition}:route53:::hostedzone/${props.zoneId}`;
+    const statements: PolicyStatement[] = [
+      { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:*`] },
+      { actions: ["route53:ListResourceRecordSets"], resources: [zoneArn] },
+      {
+        actions: ["route53:ChangeResourceRecordSets"],
+        resources: [zoneArn],
+        conditions: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"] } },
+      },
+      // DescribeInstances supports no resource-level permissions.
+      { actions: ["ec2:DescribeInstances"], resources: ["*"] },
+      { actions: ["sqs:SendMessage"], resources: [failures.arn] },
+    ];
+    if (props.healthCheck) {
+      // Elastic network interfaces in the VPC, which also support no resource-level permissions.
+      statements.push({
+        actions: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+        resources: ["*"],
+      });
+    }
+    const role = new IamRole(this, "role", {
+      name: boundedName([props.namePrefix, "dns-janitor"], 64),
+      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { StringEquals: { "aws:SourceAccount": props.accountId } }),
+    });
+    const rolePolicy = new IamRolePolicy(this, "permissions", { role: role.id, name: "dns-janitor", policy: policyDocument(statements) });
+
+    let vpcConfig: { subnetIds: string[]; securityGroupIds: string[] } | undefined;
+    if (props.healthCheck) {
+      const group = new SecurityGroup(this, "security-group", {
+        name: boundedName([props.namePrefix, "dns-janitor"], 255),
+        description: "DNS janitor: health checks of SRV targets, AWS APIs through NAT",
+        vpcId: props.healthCheck.vpcId,
+      });
+      new VpcSecurityGroupEgressRule(this, "egress-all", { securityGroupId: group.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "Health checks and AWS APIs" });
+      this.securityGroupId = group.id;
+      vpcConfig = { subnetIds: [...props.healthCheck.subnetIds], securityGroupIds: [group.id] };
+    }
+
+    const code = new TerraformAsset(this, "code", { path: props.bundleDirectory, type: AssetType.ARCHIVE });
+    const fn = new LambdaFunction(this, "function", {
+      functionName: name,
+      description: "Removes the DNS records of hosts that no longer run",
+      role: role.arn,
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      filename: code.path,
+      sourceCodeHash: Fn.filebase64sha256(code.path),
+      timeout: 300,
+      memorySize: 256,
+      vpcConfig,
+      environment: {
+        variables: {
+          ECSDNS_ZONE_ID: props.zoneId,
+          ECSDNS_OWNER: props.owner ?? "ecsdns",
+          ...(props.healthCheck
+            ? {
+                ECSDNS_HEALTH_CHECK_PATH: props.healthCheck.path,
+                ECSDNS_HEALTH_CHECK_TIMEOUT_MS: String(props.healthCheck.timeoutMs),
+                ECSDNS_HEALTH_CHECK_TRIES: String(props.healthCheck.tries),
+              }
+            : {}),
+        },
+      },
+      dependsOn: [logGroup, rolePolicy],
+    });
+    this.functionName = fn.functionName;
+    this.functionArn = fn.arn;
+    new LambdaFunctionEventInvokeConfig(this, "async-invocations", {
+      functionName: fn.functionName,
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 3600,
+      destinationConfig: { onFailure: { destination: failures.arn } },
+    });
+
+    const triggers = {
+      "instance-gone": new CloudwatchEventRule(this, "instance-gone", {
+        name: boundedName([props.namePrefix, "instance-gone"], 64),
+        description: "An EC2 instance stopped or terminated: remove its DNS records now",
+        eventPattern: JSON.stringify({
+          source: ["aws.ec2"],
+          "detail-type": ["EC2 Instance State-change Notification"],
+          detail: { state: [...GONE_INSTANCE_STATES] },
+        }),
+      }),
+      schedule: new CloudwatchEventRule(this, "schedule", {
+        name: boundedName([props.namePrefix, "dns-janitor-sweep"], 64),
+        description: "Safety net: sweep the records of every host",
+        scheduleExpression: `rate(${props.scheduleMinutes ?? 5} minutes)`,
+      }),
+    };
+    for (const [key, rule] of Object.entries(triggers)) {
+      new CloudwatchEventTarget(this, `${key}-target`, { rule: rule.name, arn: fn.arn });
+      new LambdaPermission(this, `${key}-permission`, {
+        statementId: `invoke-from-${key}`,
+        action: "lambda:InvokeFunction",
+        functionName: fn.functionName,
+        principal: "events.amazonaws.com",
+        sourceArn: rule.arn,
+      });
+    }
+  }
+}

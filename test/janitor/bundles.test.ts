@@ -1,0 +1,48 @@
+/**
+ * The shipped bundles work on their own, as on a clean host: the agent's
+ * single file answers --help with nothing else installed (no node_modules,
+ * no AWS, no Docker), and the janitor's is a Lambda handler.
+ */
+import { execFile } from "node:child_process";
+import { copyFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { buildBundles, bundlePath } from "../../scripts/bundles";
+
+const run = promisify(execFile);
+
+beforeAll(async () => {
+  await buildBundles({ onlyIfStale: true });
+}, 120_000);
+
+test("the agent bundle, copied alone to an empty folder, starts and answers --help", async () => {
+  // GIVEN dist/agent.js alone, far from node_modules, with an empty environment
+  const dir = mkdtempSync(join(tmpdir(), "clean-host-"));
+  copyFileSync(bundlePath("agent"), join(dir, "agent.js"));
+  // WHEN
+  const { stdout } = await run(process.execPath, [join(dir, "agent.js"), "--help"], { cwd: dir, env: { PATH: "/usr/bin:/bin" } });
+  // THEN
+  expect(stdout).toContain("Usage:");
+  for (const flag of ["--zone-id", "--zone-name", "--ttl", "--resync-seconds", "--deregister-on-exit", "--owner"]) expect(stdout).toContain(flag);
+});
+
+test("the agent bundle runs as the host's systemd unit runs it (--jitless, small young generation)", async () => {
+  const { stdout } = await run(process.execPath, ["--jitless", "--max-semi-space-size=1", bundlePath("agent"), "--help"], { env: { PATH: "/usr/bin:/bin" } });
+  expect(stdout).toContain("--zone-id");
+});
+
+test("the janitor bundle, copied alone, exports the Lambda handler", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "lambda-"));
+  copyFileSync(bundlePath("janitor"), join(dir, "index.js"));
+  const { stdout } = await run(process.execPath, ["-e", "process.stdout.write(typeof require('./index.js').handler)"], { cwd: dir, env: { PATH: "/usr/bin:/bin" } });
+  expect(stdout).toBe("function");
+});
+
+test("the Lambda handler refuses to run without its zone, naming the variable", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "lambda-"));
+  copyFileSync(bundlePath("janitor"), join(dir, "index.js"));
+  const script = "require('./index.js').handler({}).then(() => process.exit(0), (e) => { process.stdout.write(e.message); process.exit(0); })";
+  const { stdout } = await run(process.execPath, ["-e", script], { cwd: dir, env: { PATH: "/usr/bin:/bin" } });
+  expect(stdout).toContain("ECSDNS_ZONE_ID");
+});

@@ -1,0 +1,104 @@
+import { DnsJanitor, GONE_INSTANCE_STATES, type DnsJanitorProps } from "../../modules/dns-janitor";
+import { jsonencoded, ref, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
+
+const baseProps: DnsJanitorProps = {
+  namePrefix: "shop-dev",
+  bundleDirectory: TEST_BUNDLES.janitorDirectory,
+  zoneId: "Z0123456789ABCDEFGHIJ",
+  partition: "aws",
+  region: "us-west-2",
+  accountId: "123456789012",
+};
+const zoneArn = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";
+
+const synthJanitor = (props: Partial<DnsJanitorProps> = {}): StackJson => synthConstruct((scope) => new DnsJanitor(scope, "janitor", { ...baseProps, ...props }));
+const statementsOf = (stack: StackJson) =>
+  jsonencoded(soleResource(stack, "aws_iam_role_policy").policy).Statement as { Effect: string; Action: string[]; Resource: string[]; Condition?: unknown }[];
+const ruleNamed = (stack: StackJson, id: string) => resources(stack, "aws_cloudwatch_event_rule").find((r) => r.name.includes(id))!;
+
+describe("DnsJanitor", () => {
+  test("is a Node.js Lambda function whose code is the bundled handler, zipped", () => {
+    const stack = synthJanitor();
+    expect(soleResource(stack, "aws_lambda_function")).toMatchObject({
+      function_name: "shop-dev-dns-janitor",
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      filename: expect.stringMatching(/assets\/.*\.zip$/),
+      source_code_hash: expect.stringContaining("filebase64sha256("),
+      timeout: 300,
+      environment: { variables: { ECSDNS_ZONE_ID: "Z0123456789ABCDEFGHIJ", ECSDNS_OWNER: "ecsdns" } },
+    });
+  });
+
+  test("runs at once when an EC2 instance shuts down, terminates or stops", () => {
+    const stack = synthJanitor();
+    const rule = ruleNamed(stack, "instance-gone");
+    expect(JSON.parse(rule.values.event_pattern)).toEqual({
+      source: ["aws.ec2"],
+      "detail-type": ["EC2 Instance State-change Notification"],
+      detail: { state: [...GONE_INSTANCE_STATES] },
+    });
+    expect(GONE_INSTANCE_STATES).toEqual(["shutting-down", "terminated", "stopping", "stopped"]);
+  });
+
+  test("also sweeps on a schedule, every 5 minutes by default", () => {
+    expect(ruleNamed(synthJanitor(), "schedule").values.schedule_expression).toBe("rate(5 minutes)");
+    expect(ruleNamed(synthJanitor({ scheduleMinutes: 15 }), "schedule").values.schedule_expression).toBe("rate(15 minutes)");
+  });
+
+  test("each rule targets the function, which lets exactly that rule invoke it", () => {
+    const stack = synthJanitor();
+    const fn = resources(stack, "aws_lambda_function")[0];
+    for (const rule of resources(stack, "aws_cloudwatch_event_rule")) {
+      expect(resources(stack, "aws_cloudwatch_event_target").map((t) => t.values)).toContainEqual(
+        expect.objectContaining({ rule: ref("aws_cloudwatch_event_rule", rule, "name"), arn: ref("aws_lambda_function", fn, "arn") }),
+      );
+      expect(resources(stack, "aws_lambda_permission").map((p) => p.values)).toContainEqual(
+        expect.objectContaining({ principal: "events.amazonaws.com", action: "lambda:InvokeFunction", source_arn: ref("aws_cloudwatch_event_rule", rule, "arn") }),
+      );
+    }
+  });
+
+  test("failed invocations are retried, then sent to an encrypted queue: never silent", () => {
+    const stack = synthJanitor();
+    const queue = resources(stack, "aws_sqs_queue")[0];
+    expect(queue.values.sqs_managed_sse_enabled).toBe(true);
+    expect(soleResource(stack, "aws_lambda_function_event_invoke_config")).toMatchObject({
+      maximum_retry_attempts: 2,
+      destination_config: { on_failure: { destination: ref("aws_sqs_queue", queue, "arn") } },
+    });
+  });
+
+  test("its role may read and change only A and SRV records of the zone, describe instances, log and report failures", () => {
+    const stack = synthJanitor();
+    const statements = statementsOf(stack);
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual(
+      ["ec2:DescribeInstances", "logs:CreateLogStream", "logs:PutLogEvents", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "sqs:SendMessage"].sort(),
+    );
+    for (const s of statements.filter((s) => s.Action.some((a) => a.startsWith("route53:")))) expect(s.Resource).toEqual([zoneArn]);
+    expect(statements.find((s) => s.Action.includes("route53:ChangeResourceRecordSets"))!.Condition).toEqual({
+      "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"] },
+    });
+    // The one resource wildcard is an action that supports none.
+    expect(statements.filter((s) => s.Resource.includes("*")).flatMap((s) => s.Action)).toEqual(["ec2:DescribeInstances"]);
+    expect(jsonencoded(soleResource(stack, "aws_iam_role").assume_role_policy).Statement[0]).toMatchObject({
+      Principal: { Service: "lambda.amazonaws.com" },
+      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+    });
+  });
+
+  test("without health checks it runs outside the VPC, with health checks inside its private subnets", () => {
+    expect(soleResource(synthJanitor(), "aws_lambda_function").vpc_config).toBeUndefined();
+    expect(resources(synthJanitor(), "aws_security_group")).toEqual([]);
+    const stack = synthJanitor({ healthCheck: { path: "/health", timeoutMs: 1500, tries: 4, vpcId: "vpc-0abc", subnetIds: ["subnet-0aaa", "subnet-0bbb"] } });
+    const group = resources(stack, "aws_security_group")[0];
+    expect(soleResource(stack, "aws_lambda_function")).toMatchObject({
+      vpc_config: { subnet_ids: ["subnet-0aaa", "subnet-0bbb"], security_group_ids: [ref("aws_security_group", group, "id")] },
+      environment: { variables: { ECSDNS_HEALTH_CHECK_PATH: "/health", ECSDNS_HEALTH_CHECK_TIMEOUT_MS: "1500", ECSDNS_HEALTH_CHECK_TRIES: "4" } },
+    });
+  });
+
+  test("writes its logs to a log group with retention", () => {
+    expect(soleResource(synthJanitor({ logRetentionDays: 14 }), "aws_cloudwatch_log_group")).toMatchObject({ name: "/aws/lambda/shop-dev-dns-janitor", retention_in_days: 14 });
+  });
+});

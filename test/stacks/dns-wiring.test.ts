@@ -1,0 +1,66 @@
+import { configFrom, jsonencoded, joinedText, remoteStateOf, resources, soleResource, synthPlatform, type StackJson } from "../helpers/synth";
+
+const containers = { TF_VAR_container_name: "web,api,admin", TF_VAR_container_port: "8000,8001,8002" };
+const synth = (env: Record<string, string> = {}) => synthPlatform(configFrom({ ...containers, ...env })).stacks;
+
+/** Every IAM policy document in a stack: inline policies and trust policies. */
+function policyDocuments(stack: StackJson): { Effect: string; Action: string | string[]; Resource?: string | string[] }[] {
+  return [
+    ...resources(stack, "aws_iam_role_policy").map((r) => r.values.policy),
+    ...resources(stack, "aws_efs_file_system_policy").map((r) => r.values.policy),
+  ].flatMap((p) => jsonencoded(p).Statement);
+}
+
+describe("the DNS agent on every instance and the janitor, wired across stacks", () => {
+  test("every instance's user data installs the agent for the discovery stack's zone", () => {
+    // GIVEN / WHEN
+    const stacks = synth({ TF_VAR_dns_ttl_seconds: "30", TF_VAR_dns_owner: "shop" });
+    // THEN
+    const script = joinedText(soleResource(stacks["dev-cluster"], "aws_launch_template").user_data, "base64encode");
+    const exec = script.split("\n").find((l) => l.startsWith("ExecStart="))!;
+    expect(exec).toContain(`--zone-id \${${remoteStateOf("dev-discovery")}`);
+    expect(exec).toContain("--ttl 30");
+    expect(exec).toContain("--owner shop");
+    expect(script.indexOf("ECS_CLUSTER=")).toBeLessThan(script.indexOf("ecsdns agent"));
+  });
+
+  test("the instance role gets the agent's zone-scoped policy; the janitor sweeps the same zone for the same owner", () => {
+    const stacks = synth({ TF_VAR_dns_owner: "shop" });
+    const instancePolicy = resources(stacks["dev-cluster"], "aws_iam_role_policy").find((p) => p.values.name === "ecsdns-agent")!;
+    expect(instancePolicy.values.role).toMatch(/^\$\{aws_iam_role\.ecs_instance-role_[0-9A-F]+\.name\}$/);
+    expect(soleResource(stacks["dev-discovery"], "aws_lambda_function").environment.variables).toMatchObject({
+      ECSDNS_ZONE_ID: expect.stringContaining("aws_route53_zone."),
+      ECSDNS_OWNER: "shop",
+    });
+  });
+
+  test("no policy anywhere allows a wildcard action, and nothing attaches Route53FullAccess", () => {
+    const stacks = synth({ TF_VAR_janitor_health_check_path: "/health" });
+    for (const [name, stack] of Object.entries(stacks)) {
+      // A Deny may say "*" (the EFS policy refuses everything without TLS).
+      for (const statement of policyDocuments(stack).filter((s) => s.Effect === "Allow")) {
+        const actions = ([] as string[]).concat(statement.Action);
+        for (const action of actions) expect({ stack: name, action }).toEqual({ stack: name, action: expect.stringMatching(/^[a-z0-9-]+:[A-Za-z]+$/) });
+      }
+      for (const attachment of resources(stack, "aws_iam_role_policy_attachment")) {
+        expect(attachment.values.policy_arn).not.toMatch(/Route53FullAccess|AdministratorAccess|PowerUserAccess/);
+      }
+    }
+  });
+
+  test("with janitor health checks, the instances accept the dynamic ports from the janitor's security group too", () => {
+    const without = resources(synth()["dev-cluster"], "aws_vpc_security_group_ingress_rule").filter((r) => r.name.includes("dynamic-ports"));
+    expect(without).toEqual([]);
+    const stacks = synth({ TF_VAR_janitor_health_check_path: "/health" });
+    const rule = resources(stacks["dev-cluster"], "aws_vpc_security_group_ingress_rule").find((r) => r.name.includes("dynamic-ports"))!;
+    expect(rule.values).toMatchObject({ from_port: 32768, to_port: 65535, referenced_security_group_id: expect.stringContaining(remoteStateOf("dev-discovery")) });
+  });
+
+  test("every container learns the discovery zone's name, next to ENDPOINT", () => {
+    const stacks = synth();
+    for (const td of resources(stacks["dev-services"], "aws_ecs_task_definition")) {
+      const names = (jsonencoded(td.values.container_definitions)[0].environment as { name: string }[]).map((e) => e.name);
+      expect(names).toEqual(expect.arrayContaining(["DISCOVERY_ZONE", "ENDPOINT"]));
+    }
+  });
+});
