@@ -15,13 +15,19 @@
  * | D       | -                  | no               | create D                            |
  * | D       | -                  | yes              | nothing; conflict reported          |
  * | D       | C, same content    | any              | nothing                             |
- * | D       | C, other content   | any              | update C → D                        |
+ * | D       | C, other content   | no               | update C → D                        |
+ * | D       | C, same routing    | yes              | update C → D                        |
+ * | D       | C, other routing   | yes              | nothing; conflict reported          |
  * | -       | C                  | any              | delete C (with C's exact values)    |
  * | (any)   | not ours           | -                | never touched                       |
  *
  * "Same content" = same routing, TTL and set of values ({@link sameContent}).
- * An existing record of ours is updated even when a conflict exists: Route53
- * already holds both, so the update cannot create a new clash.
+ * An existing record of ours is updated even when a conflict exists, as long
+ * as its routing policy stays: Route53 already holds both, so the update
+ * cannot create a new clash. A record carrying our set identifier with
+ * another routing policy (say weighted, made by hand) next to a foreign
+ * record of that policy cannot become multivalue (Route53 refuses the
+ * DELETE + CREATE every time): that is a conflict, and the record stays.
  */
 import {
   compareKeys,
@@ -88,11 +94,13 @@ export function planChanges(desired: readonly DnsRecord[], current: readonly Dns
     if (desiredKeys.has(key)) continue;
     desiredKeys.add(key);
     const existing = ownedCurrent.get(key);
+    const blocking = (foreignByName.get(d.name) ?? []).find((f) => blocks(f, d));
     if (existing) {
-      if (!sameContent(existing, d)) update.push({ from: existing, to: d });
+      if (sameContent(existing, d)) continue;
+      if (blocking && changesRoutingPolicy(existing, d)) conflicts.push({ desired: d, blocking });
+      else update.push({ from: existing, to: d });
       continue;
     }
-    const blocking = (foreignByName.get(d.name) ?? []).find((f) => blocks(f, d));
     if (blocking) conflicts.push({ desired: d, blocking });
     else create.push(d);
   }
@@ -113,4 +121,9 @@ export function planChanges(desired: readonly DnsRecord[], current: readonly Dns
 export function blocks(foreign: DnsRecord, desired: DnsRecord): boolean {
   if (foreign.type === "CNAME" || desired.type === "CNAME") return true;
   return foreign.type === desired.type && (foreign.routing !== "multivalue" || Boolean(foreign.alias));
+}
+
+/** True when replacing `from` by `to` changes the routing policy (Route53: DELETE + CREATE, not UPSERT). */
+export function changesRoutingPolicy(from: DnsRecord, to: DnsRecord): boolean {
+  return from.routing !== to.routing || Boolean(from.alias) !== Boolean(to.alias);
 }

@@ -38,10 +38,14 @@ import {
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import {
+  ChangeResourceRecordSetsCommand,
   CreateHostedZoneCommand,
   DeleteHostedZoneCommand,
   GetHostedZoneCommand,
+  ListResourceRecordSetsCommand,
   Route53Client,
+  type Change,
+  type ResourceRecordSet,
 } from "@aws-sdk/client-route-53";
 import {
   AttachRolePolicyCommand,
@@ -290,6 +294,141 @@ describe("Route53", () => {
     const zone = await route53.send(new GetHostedZoneCommand({ Id: zoneId }));
     expect(zone.HostedZone!.Config?.PrivateZone).toBe(false);
     expect(zone.VPCs ?? []).toEqual([]);
+  });
+});
+
+describe("Route53 record sets", () => {
+  /** A fresh zone per test; its record sets are emptied and the zone deleted after all tests. */
+  async function createZone(prefix: string): Promise<{ id: string; name: string }> {
+    const created = await route53.send(new CreateHostedZoneCommand({ Name: `${unique(prefix)}.test`, CallerReference: unique(`${prefix}-zone`) }));
+    const id = created.HostedZone!.Id!;
+    cleanups.push(async () => {
+      const left = (await listAll(id)).filter((r) => r.Type !== "NS" && r.Type !== "SOA");
+      for (let i = 0; i < left.length; i += 500) {
+        await change(id, ...left.slice(i, i + 500).map((r): Change => ({ Action: "DELETE", ResourceRecordSet: r }))).catch(() => undefined);
+      }
+      await route53.send(new DeleteHostedZoneCommand({ Id: id }));
+    });
+    return { id, name: created.HostedZone!.Name! };
+  }
+
+  function change(zoneId: string, ...changes: Change[]): Promise<unknown> {
+    return route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+  }
+
+  /** Every record set, following NextRecordName/Type/Identifier; bounded, so a paging bug cannot loop forever. */
+  async function listAll(zoneId: string, maxItems = 300): Promise<ResourceRecordSet[]> {
+    const all: ResourceRecordSet[] = [];
+    let start: { StartRecordName?: string; StartRecordType?: ResourceRecordSet["Type"]; StartRecordIdentifier?: string } = {};
+    for (let page = 0; page < 50; page++) {
+      const out = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: maxItems, ...start }));
+      all.push(...(out.ResourceRecordSets ?? []));
+      if (!out.IsTruncated) return all;
+      start = { StartRecordName: out.NextRecordName, StartRecordType: out.NextRecordType, StartRecordIdentifier: out.NextRecordIdentifier };
+    }
+    throw new Error(`more than 50 pages of ${maxItems}: ${all.length} record sets so far`);
+  }
+
+  const multivalue = (name: string, setIdentifier: string, value: string, ttl = 60): ResourceRecordSet => ({
+    Name: name,
+    Type: "A",
+    SetIdentifier: setIdentifier,
+    MultiValueAnswer: true,
+    TTL: ttl,
+    ResourceRecords: [{ Value: value }],
+  });
+  const key = (r: ResourceRecordSet) => `${r.Name} ${r.Type} ${r.SetIdentifier ?? ""}`;
+
+  test("a DELETE removes only the record set with its name, type and set identifier, and only with its exact values", async () => {
+    const zone = await createZone("delete-exact");
+    // The agent's `fqdn-local` slot under two names: one set identifier, two record sets.
+    const web = multivalue(`web.${zone.name}`, "ecsdns/h-1/fqdn-local", "10.0.0.1");
+    const api = multivalue(`api.${zone.name}`, "ecsdns/h-1/fqdn-local", "10.0.0.1");
+    const otherHost = multivalue(`web.${zone.name}`, "ecsdns/h-2/fqdn-local", "10.0.0.2");
+    await change(zone.id, ...[web, api, otherHost].map((r): Change => ({ Action: "CREATE", ResourceRecordSet: r })));
+
+    await expect(change(zone.id, { Action: "DELETE", ResourceRecordSet: { ...web, TTL: 30 } })).rejects.toMatchObject({
+      name: "InvalidChangeBatch",
+      messages: [`Tried to delete resource record set [name='${web.Name}', type='A', set-identifier='ecsdns/h-1/fqdn-local'] but the values provided do not match the current values`],
+    });
+    await expect(change(zone.id, { Action: "DELETE", ResourceRecordSet: { ...web, ResourceRecords: [{ Value: "10.0.0.9" }] } })).rejects.toMatchObject({ name: "InvalidChangeBatch" });
+    await expect(change(zone.id, { Action: "DELETE", ResourceRecordSet: { ...web, SetIdentifier: "ecsdns/h-3/fqdn-local" } })).rejects.toMatchObject({
+      name: "InvalidChangeBatch",
+      messages: [`Tried to delete resource record set [name='${web.Name}', type='A', set-identifier='ecsdns/h-3/fqdn-local'] but it was not found`],
+    });
+    expect((await listAll(zone.id)).filter((r) => r.SetIdentifier).map(key).sort()).toEqual([api, web, otherHost].map(key).sort());
+
+    await change(zone.id, { Action: "DELETE", ResourceRecordSet: web });
+
+    expect((await listAll(zone.id)).filter((r) => r.SetIdentifier)).toEqual(expect.arrayContaining([api, otherHost].map((r) => expect.objectContaining(r))));
+    expect((await listAll(zone.id)).filter((r) => r.SetIdentifier)).toHaveLength(2);
+  });
+
+  test("a CREATE of a record set that exists fails, whatever its TTL and values", async () => {
+    const zone = await createZone("create-exists");
+    const record = multivalue(`web.${zone.name}`, "ecsdns/h-1/fqdn-local", "10.0.0.1");
+    await change(zone.id, { Action: "CREATE", ResourceRecordSet: record });
+
+    await expect(change(zone.id, { Action: "CREATE", ResourceRecordSet: { ...record, TTL: 30, ResourceRecords: [{ Value: "10.0.0.2" }] } })).rejects.toMatchObject({
+      name: "InvalidChangeBatch",
+      messages: [`Tried to create resource record set [name='${record.Name}', type='A', set-identifier='ecsdns/h-1/fqdn-local'] but it already exists`],
+    });
+    expect((await listAll(zone.id)).filter((r) => r.SetIdentifier)).toEqual([record]);
+
+    // DELETE then CREATE in one batch is how a record set is replaced; a deleted record set can be created again.
+    await change(zone.id, { Action: "DELETE", ResourceRecordSet: record }, { Action: "CREATE", ResourceRecordSet: { ...record, TTL: 5 } });
+    await change(zone.id, { Action: "DELETE", ResourceRecordSet: { ...record, TTL: 5 } });
+    await change(zone.id, { Action: "CREATE", ResourceRecordSet: record });
+    expect((await listAll(zone.id)).filter((r) => r.SetIdentifier)).toEqual([record]);
+  });
+
+  test("a change batch with one bad change applies none of its changes", async () => {
+    const zone = await createZone("atomic");
+    const good = multivalue(`good.${zone.name}`, "ecsdns/h-1/fqdn-local", "10.0.0.1");
+    const outside = multivalue("outside.example.com.", "ecsdns/h-1/fqdn-local", "10.0.0.1");
+
+    await expect(change(zone.id, { Action: "UPSERT", ResourceRecordSet: good }, { Action: "UPSERT", ResourceRecordSet: outside })).rejects.toMatchObject({ name: "InvalidChangeBatch" });
+
+    expect((await listAll(zone.id)).map((r) => r.Type).sort()).toEqual(["NS", "SOA"]);
+  });
+
+  test("names are case-insensitive and listed in lower case", async () => {
+    const zone = await createZone("case");
+    const mixed = multivalue(`MiXeD.${zone.name.toUpperCase()}`, "ecsdns/h-1/fqdn-local", "10.0.0.1");
+    await change(zone.id, { Action: "CREATE", ResourceRecordSet: mixed });
+
+    const listed = (await listAll(zone.id)).filter((r) => r.SetIdentifier);
+    expect(listed.map((r) => r.Name)).toEqual([`mixed.${zone.name}`]);
+    // Another spelling is the same record set.
+    await expect(change(zone.id, { Action: "CREATE", ResourceRecordSet: { ...mixed, Name: `mixed.${zone.name}` } })).rejects.toMatchObject({ name: "InvalidChangeBatch" });
+    await change(zone.id, { Action: "DELETE", ResourceRecordSet: { ...mixed, Name: `MIXED.${zone.name}` } });
+    expect((await listAll(zone.id)).filter((r) => r.SetIdentifier)).toEqual([]);
+  });
+
+  test("ListResourceRecordSets pages through record sets of one name and type with NextRecordIdentifier", async () => {
+    const zone = await createZone("paging");
+    const sets = Array.from({ length: 9 }, (_, i) => multivalue(`_web._tcp.${zone.name}`, `ecsdns/h-${i}/host`, `10.0.0.${i + 1}`));
+    const others = [multivalue(`a.${zone.name}`, "ecsdns/h-1/fqdn-local", "10.0.1.1"), multivalue(`z.${zone.name}`, "ecsdns/h-1/fqdn-local", "10.0.1.2")];
+    await change(zone.id, ...[...sets, ...others].map((r): Change => ({ Action: "CREATE", ResourceRecordSet: r })));
+
+    const first = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone.id, MaxItems: 4 }));
+    expect(first).toMatchObject({ IsTruncated: true, NextRecordName: sets[1].Name, NextRecordType: "A", NextRecordIdentifier: expect.any(String) });
+    const paged = await listAll(zone.id, 4);
+    expect(paged.map(key)).toEqual([...new Set(paged.map(key))]);
+    expect(paged.map(key).sort()).toEqual([...(await listAll(zone.id)).map(key)].sort());
+    expect(paged).toHaveLength(2 + sets.length + others.length);
+  });
+
+  test("ListResourceRecordSets returns at most 300 record sets per page", async () => {
+    const zone = await createZone("max-items");
+    const many = Array.from({ length: 301 }, (_, i) => multivalue(`n${i}.${zone.name}`, "ecsdns/h-1/fqdn-local", "10.0.0.1"));
+    await change(zone.id, ...many.map((r): Change => ({ Action: "CREATE", ResourceRecordSet: r })));
+
+    const page = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone.id, MaxItems: 1000 }));
+
+    expect(page.ResourceRecordSets).toHaveLength(300);
+    expect(page.IsTruncated).toBe(true);
+    expect(await listAll(zone.id)).toHaveLength(303);
   });
 });
 
