@@ -65,16 +65,25 @@ export class ReconcilePass {
    * @param full - list the zone even if a view is cached.
    * @param desiredOverride - records to reach instead of the containers' (`[]` deregisters).
    * @throws transport errors of Docker or Route53 (throttling after the SDK's
-   * retries, network). The zone view survives them: a batch is atomic, and a
-   * change whose answer was lost is harmless to repeat (UPSERT, DELETE of a
-   * record already gone), so a retry need not read the whole zone again.
+   * retries, network). The zone view survives those of an apply: a batch is
+   * atomic, and a change whose answer was lost is harmless to repeat (UPSERT,
+   * DELETE of a record already gone), so a retry need not read the whole zone
+   * again. A failed listing drops the view: the retry reads the zone.
    */
   async run(signal: AbortSignal, full: boolean, desiredOverride?: readonly DnsRecord[]): Promise<PassOutcome> {
     const { options } = this;
     const desired = desiredOverride ?? (await this.desiredRecords(signal));
     const listed = full || !this.zoneView;
     if (listed) {
-      const current = await options.dns.listRecords(signal);
+      let current: DnsRecord[];
+      try {
+        current = await options.dns.listRecords(signal);
+      } catch (error) {
+        // This pass was to read the zone (a resync, a reconnect): its retry must read it too,
+        // not plan against the older view it was meant to repair.
+        this.invalidate();
+        throw error;
+      }
       const scope = { owner: options.host.owner, hostId: options.host.hostId };
       this.zoneView = new Map(current.map((r) => [recordKey(r), isOwnedBy(r.setIdentifier, scope.owner, scope.hostId) ? r : compactForeign(r)]));
     }

@@ -162,6 +162,24 @@ describe("one reconcile pass", () => {
     expect(ours()).toHaveLength(3);
   });
 
+  test("a full pass whose listing fails drops the older view, so the retry reads the zone it meant to repair", async () => {
+    // GIVEN a pass in sync, then a record of ours deleted behind the agent's back
+    docker.containers = [echo];
+    const p = pass();
+    await p.run(NO_SIGNAL, true);
+    const lost = ours().find((r) => r.Type === "SRV")!;
+    await r53.changeRecordSets(zoneId, [{ Action: "DELETE", ResourceRecordSet: lost }]);
+    // WHEN the resync's listing is throttled, and the retry (not a full pass) runs
+    r53.hooks.beforeList = () => {
+      throw Object.assign(new Error("Rate exceeded"), { name: "Throttling" });
+    };
+    await expect(p.run(NO_SIGNAL, true)).rejects.toMatchObject({ name: "Throttling" });
+    r53.hooks.beforeList = undefined;
+    await p.run(NO_SIGNAL, false);
+    // THEN the retry listed the zone and put the record back
+    expect(ours()).toHaveLength(3);
+  });
+
   test("a rejected change drops the view, so the next pass reads what Route53 really holds", async () => {
     const handMade: WireRecordSet = { Name: "echo.svc.internal.", Type: "A", TTL: 300, ResourceRecords: [{ Value: "192.0.2.10" }] };
     docker.containers = [echo];
