@@ -13,7 +13,7 @@
  * BENCH_RUNS sets the runs per figure (default 5; 3 for whole-CLI figures).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { terraformEnv } from "../../scripts/lib/terraform-env";
@@ -98,6 +98,21 @@ function appCommands(count: number): { name: string; samples: Sample[] }[] {
   }));
 }
 
+/** The provider binding's barrel import against the deep imports the stacks use (one file each). */
+function providerImports(): { name: string; samples: Sample[] }[] {
+  const sources = ["modules", "stacks"].flatMap((dir) => readdirSync(join(root, dir)).map((file) => join(root, dir, file)));
+  const deep = sources.flatMap((file) => [...readFileSync(file, "utf8").matchAll(/from "(@cdktf\/provider-aws\/lib\/[a-z0-9-]+)"/g)].map((m) => m[1]));
+  const modules = [...new Set(deep)];
+  const variants = [
+    { name: `deep imports of the ${modules.length} modules the stacks use`, code: modules.map((m) => `require(${JSON.stringify(m)});`).join("") },
+    { name: "the barrel import (require(\"@cdktf/provider-aws\"))", code: 'require("@cdktf/provider-aws");' },
+  ];
+  return variants.map(({ name, code }) => ({
+    name,
+    samples: repeat(Math.min(RUNS, 3), () => run(process.execPath, ["-r", preload, "-e", code], baseEnv)),
+  }));
+}
+
 function main(): void {
   const medianMs = (s: Sample[]) => median(s.map((x) => x.ms));
   const medianMiB = (s: Sample[]) => median(s.map((x) => x.peakMiB ?? NaN));
@@ -106,6 +121,7 @@ function main(): void {
   const floor = cliFloor();
   const cli = SIZES.map((count) => ({ count, samples: wholeSynth(count) }));
   const variants = appCommands(TARGET.containers);
+  const imports = providerImports();
   const floorMs = medianMs(floor);
 
   const at50 = app.find((a) => a.count === TARGET.containers)!;
@@ -161,13 +177,20 @@ function main(): void {
       ]),
     ),
     "",
+    "## Loading the aws provider binding",
+    "",
+    markdownTable(
+      ["import", "time", "peak RSS"],
+      imports.map((v) => [v.name, formatMs(medianMs(v.samples)), `${medianMiB(v.samples).toFixed(0)} MiB`]),
+    ),
+    "",
   ];
   const results = join(root, "bench", "results");
   mkdirSync(results, { recursive: true });
   writeFileSync(join(results, "synth.md"), lines.join("\n"));
   writeFileSync(
     join(results, "synth.json"),
-    JSON.stringify({ runs: RUNS, floor, app, cli, variants: variants.map((v) => ({ name: v.name, samples: v.samples })) }, null, 2),
+    JSON.stringify({ runs: RUNS, floor, app, cli, variants: variants.map((v) => ({ name: v.name, samples: v.samples })), imports }, null, 2),
   );
   rmSync(scratch, { recursive: true, force: true });
   process.stdout.write(lines.join("\n"));

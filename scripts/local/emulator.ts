@@ -24,31 +24,44 @@ export async function emulatorAnswers(url: string): Promise<boolean> {
 /**
  * Use the emulator on `port` if one answers, else start our patched moto
  * (scripts/emulator/moto_server.py) in the background, logging to
- * `<workDir>/emulator.log`, and remember its pid for {@link stopEmulator}.
+ * `<workDir>/emulator-<port>.log`, and remember its pid for {@link stopEmulator}.
+ * Pid and log are per port, so runs on different ports (a test, a benchmark,
+ * a developer's own `local:up`) never stop each other's emulator.
  */
 export async function ensureEmulator(port: number, workDir: string): Promise<Emulator> {
   const url = `http://127.0.0.1:${port}`;
   if (await emulatorAnswers(url)) return { url, startedHere: false };
   mkdirSync(workDir, { recursive: true });
-  const log = openSync(join(workDir, "emulator.log"), "a");
+  const logFile = join(workDir, `emulator-${port}.log`);
+  const log = openSync(logFile, "a");
   const child = spawn("python3", [launcher, "-H", "127.0.0.1", "-p", String(port)], { detached: true, stdio: ["ignore", log, log] });
   closeSync(log);
   child.unref();
-  writeFileSync(pidFile(workDir), `${child.pid}\n`);
+  writeFileSync(pidFile(workDir, port), `${child.pid}\n`);
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (await emulatorAnswers(url)) return { url, startedHere: true };
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`the emulator did not start on port ${port}; see ${join(workDir, "emulator.log")} (is moto installed? pip install "moto[server]")`);
+  const lastLines = readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-3).join("\n  ");
+  throw new Error(`the emulator did not start on port ${port}; see ${logFile} (is moto installed? pip install "moto[server]"). It ended with:\n  ${lastLines}`);
 }
 
-/** Stop the emulator that {@link ensureEmulator} started, if any. Returns whether one was stopped. */
-export async function stopEmulator(workDir: string): Promise<boolean> {
-  const file = pidFile(workDir);
-  if (!existsSync(file)) return false;
-  const pid = Number(readFileSync(file, "utf8"));
+/**
+ * Stop the emulator that {@link ensureEmulator} started on `port`, if any.
+ * Returns whether one was stopped. A pid whose process is no longer our
+ * launcher (it exited and the pid was reused) is left alone.
+ */
+export async function stopEmulator(workDir: string, port: number): Promise<boolean> {
+  // Before pid files were per port there was one `emulator.pid`, used only where /proc can tell its port.
+  const legacy = existsSync("/proc/self/cmdline") ? [join(workDir, "emulator.pid")] : [];
+  const file = [pidFile(workDir, port), ...legacy].find((f) => existsSync(f) && isOurEmulator(readPid(f), port));
+  if (!file) {
+    rmSync(pidFile(workDir, port), { force: true }); // stale: that emulator is gone
+    return false;
+  }
+  const pid = readPid(file);
   rmSync(file);
   try {
     process.kill(pid, "SIGTERM");
@@ -56,17 +69,47 @@ export async function stopEmulator(workDir: string): Promise<boolean> {
     return false; // already gone
   }
   for (let i = 0; i < 50; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return true;
-    }
+    if (!isRunning(pid)) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
   process.kill(pid, "SIGKILL");
   return true;
 }
 
-function pidFile(workDir: string): string {
-  return join(workDir, "emulator.pid");
+/**
+ * Whether `pid` still runs. The emulator outlives the local:up that started
+ * it, so its parent is init; where init does not reap (some containers and
+ * microVMs), it stays a zombie after it exited, which `kill(pid, 0)` still
+ * finds. A zombie has stopped.
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc: kill(pid, 0) is all there is
+  }
+}
+
+function pidFile(workDir: string, port: number): string {
+  return join(workDir, `emulator-${port}.pid`);
+}
+
+function readPid(file: string): number {
+  return Number(readFileSync(file, "utf8").trim());
+}
+
+/** Whether `pid` runs our launcher on `port` (checked where /proc exists; elsewhere assumed). */
+function isOurEmulator(pid: number, port: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const cmdlineFile = `/proc/${pid}/cmdline`;
+  if (!existsSync("/proc/self/cmdline")) return true;
+  if (!existsSync(cmdlineFile)) return false;
+  const args = readFileSync(cmdlineFile, "utf8").split("\0");
+  return args.includes(launcher) && args.includes(String(port));
 }

@@ -4,23 +4,31 @@
  *   npm run local:up     start the emulator if none answers, deploy every stack, print the outputs
  *   npm run local:plan   plan every stack; after local:up each must say "no changes"
  *   npm run local:down   destroy every stack, stop the emulator local:up started
+ *                        (`npm run local:down -- --keep-emulator` leaves it running)
  *
  * The platform's variables work as usual (PLATFORM_CONFIG, TF_VAR_*); with
  * none, config/examples/local.json is used. LOCAL_EMULATOR_PORT (default 4566)
  * picks the emulator's port. The target is set to `local` here and only here.
+ *
+ * Where things go, per environment `<env>`:
+ *   .local/cdktf.out/<env>   what local:up deployed (local:down destroys with it)
+ *   .local/plan.out/<env>    what local:plan compares with the deployed state
+ *   .local/state/            the stacks' state files
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../../config/config-error";
 import { loadConfig } from "../../config/load-config";
 import type { PlatformConfig } from "../../config/schema";
 import { stackNames } from "../../stacks/platform";
-import { run } from "../lib/run";
+import { run, type RunResult } from "../lib/run";
 import { terraformEnv } from "../lib/terraform-env";
 import { emulatorAnswers, ensureEmulator, stopEmulator } from "./emulator";
 
 const root = resolve(__dirname, "..", "..");
 const workDir = join(root, ".local");
+const stateDir = join(workDir, "state");
 const cdktf = join(root, "node_modules", ".bin", "cdktf");
 
 /** What one local command works with. */
@@ -28,8 +36,12 @@ interface Session {
   readonly config: PlatformConfig;
   readonly env: NodeJS.ProcessEnv;
   readonly stacks: string[];
-  readonly outdir: string;
   readonly port: number;
+  readonly endpoint: string;
+  /** The synthesized stacks that local:up deployed; local:down destroys with them. */
+  readonly deployOutdir: string;
+  /** local:plan's own synthesis of the current code, so a plan never changes what local:down destroys with. */
+  readonly planOutdir: string;
 }
 
 function session(): Session {
@@ -37,27 +49,60 @@ function session(): Session {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new ConfigError([{ variable: "LOCAL_EMULATOR_PORT", value: process.env.LOCAL_EMULATOR_PORT, message: "must be a port number (1-65535)" }]);
   }
+  const endpoint = `http://127.0.0.1:${port}`;
   const userChoseContainers = process.env.PLATFORM_CONFIG !== undefined || process.env.TF_VAR_container_name !== undefined;
   const env = terraformEnv({
     ...process.env,
     ...(userChoseContainers ? {} : { PLATFORM_CONFIG: join(root, "config", "examples", "local.json") }),
     TF_VAR_target: "local",
-    TF_VAR_local_endpoint: `http://127.0.0.1:${port}`,
+    TF_VAR_local_endpoint: endpoint,
     AWS_EC2_METADATA_DISABLED: "true",
   });
   // Validate before anything runs: every problem at once, no emulator started for nothing.
   const config = loadConfig(env);
-  return { config, env, stacks: stackNames(config), outdir: join(workDir, "cdktf.out", config.environment), port };
+  return {
+    config,
+    env,
+    stacks: stackNames(config),
+    port,
+    endpoint,
+    deployOutdir: join(workDir, "cdktf.out", config.environment),
+    planOutdir: join(workDir, "plan.out", config.environment),
+  };
 }
 
-async function cdktfCommand(s: Session, args: string[], echo = true) {
-  mkdirSync(s.outdir, { recursive: true }); // cdktf creates only the last level
-  const result = await run(cdktf, [...args, "--output", s.outdir], { env: s.env, cwd: root, echo });
-  return result;
+async function cdktfCommand(s: Session, args: string[], outdir: string, echo = true): Promise<RunResult> {
+  mkdirSync(outdir, { recursive: true }); // cdktf creates only the last level
+  return run(cdktf, [...args, "--output", outdir], { env: s.env, cwd: root, echo });
 }
 
+function stateFiles(s: Session): string[] {
+  return s.stacks.map((stack) => join(stateDir, `${stack}.tfstate`));
+}
+
+/** State files and their backups: after a destroy, or for an emulator that was restarted empty, they describe nothing. */
 function removeState(s: Session): void {
-  for (const stack of s.stacks) rmSync(join(workDir, "state", `${stack}.tfstate`), { force: true });
+  for (const file of stateFiles(s)) {
+    rmSync(file, { force: true });
+    rmSync(`${file}.backup`, { force: true });
+  }
+}
+
+/**
+ * Whether the stacks' state may hold resources. Local state files are read;
+ * with a state bucket (S3 in the emulator) the answer is always yes.
+ */
+function mayHaveResources(s: Session): boolean {
+  if (s.config.state_bucket) return true;
+  return stateFiles(s).some((file) => {
+    if (!existsSync(file)) return false;
+    try {
+      const state = JSON.parse(readFileSync(file, "utf8")) as { resources?: unknown[] };
+      return (state.resources ?? []).length > 0;
+    } catch {
+      return true; // unreadable: let Terraform decide
+    }
+  });
 }
 
 async function up(s: Session): Promise<number> {
@@ -66,45 +111,123 @@ async function up(s: Session): Promise<number> {
   if (emulator.startedHere) removeState(s);
   log(`${emulator.startedHere ? "started" : "using"} the emulator at ${emulator.url}`);
   const outputsFile = join(workDir, `outputs-${s.config.environment}.json`);
-  const deploy = await cdktfCommand(s, ["deploy", ...s.stacks, "--auto-approve", "--skip-provider-lock", "--outputs-file", outputsFile]);
+  // cdktf deploys stacks side by side as their dependencies allow (its --parallelism
+  // defaults to unbounded), so nothing is gained by splitting this call.
+  const deploy = await cdktfCommand(s, ["deploy", ...s.stacks, "--auto-approve", "--skip-provider-lock", "--outputs-file", outputsFile], s.deployOutdir);
   if (deploy.code !== 0) return fail(`deploy failed after ${seconds(deploy.ms)}`);
   log(`deployed ${s.stacks.join(", ")} in ${seconds(deploy.ms)}`);
   printOutputs(s, outputsFile);
   return 0;
 }
 
+/**
+ * `cdktf synth`, then `terraform plan` in each synthesized stack. This is what
+ * `cdktf diff` runs, without what it adds per stack: a CLI start, a
+ * `terraform init` that re-hashes the provider, and a `terraform show -json`
+ * that starts the provider once more (about 19 s per stack against 10 s).
+ *
+ * Plans only read state, so they need no order: one runs per core (each keeps
+ * about one core busy loading the AWS provider). Measured on 2 cores, 3
+ * containers: 4 plans one after the other 33-39 s, two at a time 23-24 s,
+ * four at once 25-26 s.
+ */
 async function plan(s: Session): Promise<number> {
-  if (!(await emulatorAnswers(`http://127.0.0.1:${s.port}`))) return fail(`no emulator answers on port ${s.port}; run npm run local:up first`);
-  const synth = await cdktfCommand(s, ["synth"], false);
+  if (!(await emulatorAnswers(s.endpoint))) return fail(`no emulator answers on port ${s.port}; run npm run local:up first`);
+  const started = Date.now();
+  const synth = await cdktfCommand(s, ["synth"], s.planOutdir, false);
   if (synth.code !== 0) return fail(`synth failed:\n${synth.output}`);
-  const summaries: string[] = [];
-  for (const stack of s.stacks) {
-    const diff = await cdktfCommand(s, ["diff", stack, "--skip-synth", "--no-color"]);
-    if (diff.code !== 0) return fail(`plan of ${stack} failed`);
-    summaries.push(`${stack}: ${planSummary(diff.output)}`);
-  }
+  const results = await inPool(
+    s.stacks.map((stack) => () => terraformPlan(s, stack)),
+    availableParallelism(),
+  );
+  const failed = s.stacks.filter((_, i) => results[i].code === 1);
+  if (failed.length > 0) return fail(`plan of ${failed.join(", ")} failed`);
+  log(`planned ${s.stacks.join(", ")} in ${seconds(Date.now() - started)}`);
   log("plan summary:");
-  for (const line of summaries) console.log(`  ${line}`);
+  s.stacks.forEach((stack, i) => console.log(`  ${stack}: ${planSummary(results[i].output)}`));
   return 0;
+}
+
+/** Run `jobs`, at most `size` at a time; results in the jobs' order. */
+async function inPool<T>(jobs: (() => Promise<T>)[], size: number): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(size, jobs.length)) }, worker));
+  return results;
+}
+
+/** `terraform plan` of one synthesized stack, initializing its directory first when needed. Exit code 0: no changes, 2: changes. */
+async function terraformPlan(s: Session, stack: string): Promise<RunResult> {
+  const cwd = join(s.planOutdir, "stacks", stack);
+  const prefix = `${stack}  `;
+  const init = () =>
+    // -reconfigure: this folder only reads the state, it never migrates it.
+    run("terraform", ["init", "-input=false", "-no-color", "-reconfigure"], { env: s.env, cwd, echo: true, prefix });
+  if (!existsSync(join(cwd, ".terraform", "terraform.tfstate"))) {
+    const initialized = await init();
+    if (initialized.code !== 0) return initialized;
+  }
+  const planArgs = ["plan", "-input=false", "-no-color", "-detailed-exitcode"];
+  const result = await run("terraform", planArgs, { env: s.env, cwd, echo: true, prefix });
+  // A changed backend or provider requirement asks for `terraform init`: do it once and plan again.
+  if (result.code === 1 && /terraform init/.test(result.output)) {
+    const initialized = await init();
+    if (initialized.code !== 0) return initialized;
+    return run("terraform", planArgs, { env: s.env, cwd, echo: true, prefix });
+  }
+  return result;
 }
 
 /** "no changes" or Terraform's "N to add, N to change, N to destroy". */
 export function planSummary(output: string): string {
   if (/No changes\./.test(output)) return "no changes";
   const counts = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/.exec(output);
-  return counts ? `${counts[1]} to add, ${counts[2]} to change, ${counts[3]} to destroy` : "unknown (see the plan above)";
+  if (counts) return `${counts[1]} to add, ${counts[2]} to change, ${counts[3]} to destroy`;
+  if (/Changes to Outputs:/.test(output)) return "0 to add, 0 to change, 0 to destroy; outputs change";
+  return "unknown (see the plan above)";
 }
 
-async function down(s: Session): Promise<number> {
-  if (await emulatorAnswers(`http://127.0.0.1:${s.port}`)) {
-    const destroy = await cdktfCommand(s, ["destroy", ...s.stacks, "--auto-approve", "--skip-provider-lock"]);
+/**
+ * Whether local:up's synthesized stacks are there, for this emulator: then
+ * local:down destroys with them (`--skip-synth`), so a destroy never depends
+ * on code changed since the deploy (a stack that gained a cross-stack
+ * reference cannot be planned against state written before it).
+ */
+function deployedSynthFits(s: Session): boolean {
+  const manifestFile = join(s.deployOutdir, "manifest.json");
+  if (!existsSync(manifestFile)) return false;
+  try {
+    const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
+    return s.stacks.every((stack) => {
+      const file = join(s.deployOutdir, manifest.stacks?.[stack]?.synthesizedStackPath ?? `stacks/${stack}/cdk.tf.json`);
+      return existsSync(file) && readFileSync(file, "utf8").includes(JSON.stringify(s.endpoint));
+    });
+  } catch {
+    return false;
+  }
+}
+
+async function down(s: Session, options: { keepEmulator: boolean }): Promise<number> {
+  if (!(await emulatorAnswers(s.endpoint))) {
+    log(`no emulator answers on port ${s.port}: nothing to destroy`);
+  } else if (!mayHaveResources(s)) {
+    // `cdktf destroy` of empty states would change nothing, in about a minute.
+    log(`nothing is deployed for ${s.config.environment}: nothing to destroy`);
+  } else {
+    const skipSynth = deployedSynthFits(s) ? ["--skip-synth"] : [];
+    const destroy = await cdktfCommand(s, ["destroy", ...s.stacks, "--auto-approve", "--skip-provider-lock", ...skipSynth], s.deployOutdir);
     if (destroy.code !== 0) return fail(`destroy failed after ${seconds(destroy.ms)}`);
     log(`destroyed ${s.stacks.join(", ")} in ${seconds(destroy.ms)}`);
-  } else {
-    log(`no emulator answers on port ${s.port}: nothing to destroy`);
   }
   removeState(s);
-  if (await stopEmulator(workDir)) log("stopped the emulator local:up started");
+  if (options.keepEmulator) log(`left the emulator on port ${s.port} running (--keep-emulator)`);
+  else if (await stopEmulator(workDir, s.port)) log("stopped the emulator local:up started");
   return 0;
 }
 
@@ -137,11 +260,15 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+const USAGE = "usage: local.ts up | plan | down [--keep-emulator]";
+
 async function main(): Promise<number> {
-  const command = process.argv[2];
-  const commands: Record<string, (s: Session) => Promise<number>> = { up, plan, down };
-  if (!commands[command]) {
-    console.error("usage: local.ts up|plan|down");
+  const [command, ...flags] = process.argv.slice(2);
+  const allowedFlags: Record<string, readonly string[]> = { up: [], plan: [], down: ["--keep-emulator"] };
+  const known = command !== undefined && Object.hasOwn(allowedFlags, command);
+  const unknown = known ? flags.filter((f) => !allowedFlags[command].includes(f)) : [];
+  if (!known || unknown.length > 0) {
+    console.error(unknown.length > 0 ? `local: unknown option ${unknown.join(" ")}\n${USAGE}` : USAGE);
     return 2;
   }
   let s: Session;
@@ -152,7 +279,9 @@ async function main(): Promise<number> {
     console.error(e.message);
     return 1;
   }
-  return commands[command](s);
+  if (command === "up") return up(s);
+  if (command === "plan") return plan(s);
+  return down(s, { keepEmulator: flags.includes("--keep-emulator") });
 }
 
 if (require.main === module) {

@@ -1,0 +1,120 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { run, type RunResult } from "../../../scripts/lib/run";
+
+/** The repository root: `npm run local:*` runs there. */
+export const root = resolve(__dirname, "..", "..", "..");
+/** Where the local target keeps its files (scripts/local/local.ts). */
+export const localWorkDir = join(root, ".local");
+
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on right now, below the
+ * kernel's ephemeral range: the emulator starts on it seconds later, and a
+ * port from that range could meanwhile become the local end of some
+ * outgoing connection (seen here: "Address already in use").
+ */
+export async function freePort(): Promise<number> {
+  const ephemeralFrom = ephemeralRangeStart();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * Math.max(1, ephemeralFrom - 20000));
+    if (await canListen(port)) return port;
+  }
+  return listenOn(0); // the kernel's choice
+}
+
+function ephemeralRangeStart(): number {
+  try {
+    const start = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return start > 21000 ? start : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+async function canListen(port: number): Promise<boolean> {
+  try {
+    await listenOn(port);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Listen on `port` (0: any), close again, and return the port. */
+function listenOn(port: number): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      const address = server.address();
+      const bound = typeof address === "object" && address ? address.port : port;
+      server.close(() => resolvePort(bound));
+    });
+  });
+}
+
+/**
+ * The environment for `npm run local:*`: this process's, without the
+ * platform's own variables (a developer's TF_VAR_* or PLATFORM_CONFIG must not
+ * leak into the run), plus `extra`.
+ */
+export function localEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith("TF_VAR_") || key === "PLATFORM_CONFIG" || key === "LOCAL_EMULATOR_PORT") continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** A finished `npm run` and where its whole output was written. */
+export interface LocalRun extends RunResult {
+  readonly logFile: string;
+}
+
+/**
+ * `npm run <script> [-- args]` in the repository, its output captured and
+ * written to `<logDir>/<script><suffix>.log` (the output is long; a failing
+ * test names the file and shows the end).
+ */
+export async function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): Promise<LocalRun> {
+  const result = await run("npm", ["run", "--silent", script, ...(args.length > 0 ? ["--", ...args] : [])], { env, cwd: root });
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `${script.replace(/[^a-z0-9-]/gi, "-")}${args.join("").replace(/[^a-z0-9-]/gi, "")}.log`);
+  writeFileSync(logFile, result.output);
+  return { ...result, logFile };
+}
+
+/** The run's exit code with the end of its output, for an assertion message that explains itself. */
+export function outcome(result: LocalRun, lines = 40): { code: number; log: string; tail: string } {
+  // Spinner frames and cursor movements make the raw output unreadable.
+  // eslint-disable-next-line no-control-regex
+  const plain = result.output.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+  const tail = plain.split("\n").filter((l) => l.trim() !== "" && !/Processing|Stacks? (deploying|destroying|done|waiting)/.test(l));
+  return { code: result.code, log: result.logFile, tail: tail.slice(-lines).join("\n") };
+}
+
+/** `local:plan`'s summary lines (`  <stack>: <summary>` after "plan summary:"), by stack. */
+export function planSummaries(output: string): Record<string, string> {
+  const after = output.split("local: plan summary:")[1] ?? "";
+  const summaries: Record<string, string> = {};
+  for (const line of after.split("\n")) {
+    const match = /^ {2}(\S+): (.+)$/.exec(line);
+    if (match) summaries[match[1]] = match[2];
+  }
+  return summaries;
+}
+
+/** Remove what the local target wrote for one environment and port (synthesized stacks, outputs, emulator log). */
+export function removeLocalFiles(environment: string, port: number, keepLog: boolean): void {
+  for (const path of [
+    join(localWorkDir, "cdktf.out", environment),
+    join(localWorkDir, "plan.out", environment),
+    join(localWorkDir, `outputs-${environment}.json`),
+    ...(keepLog ? [] : [join(localWorkDir, `emulator-${port}.log`)]),
+  ]) {
+    rmSync(path, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * The local target end to end, as a user runs it, on every `npm test`:
+ * `npm run local:up` on a free port with a unique environment → `npm run
+ * local:plan` says "no changes" for every stack → what a user relies on is
+ * there, read back through the AWS SDK → `npm run local:down` leaves nothing
+ * of ours in the emulator and stops the emulator local:up started.
+ *
+ * The tests in this file are steps of one lifecycle and run in order; a step
+ * whose predecessor failed fails at once. afterAll always destroys and stops
+ * what local:up started, whatever failed. Takes 5-8 minutes (the provider's
+ * fixed waits: see scripts/emulator/README.md).
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DescribeTaskDefinitionCommand, type TaskDefinition } from "@aws-sdk/client-ecs";
+import { DescribeAccessPointsCommand } from "@aws-sdk/client-efs";
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  type Action,
+  type Rule,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand } from "@aws-sdk/client-ec2";
+import { GetRoleCommand } from "@aws-sdk/client-iam";
+import { GetHostedZoneCommand } from "@aws-sdk/client-route-53";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { GetFunctionCommand } from "@aws-sdk/client-lambda";
+import { loadConfig } from "../../config/load-config";
+import { emulatorAnswers, isRunning, stopEmulator } from "../../scripts/local/emulator";
+import { stackNames } from "../../stacks/platform";
+import { freePort, localEnv, localWorkDir, npmRun, outcome, planSummaries, removeLocalFiles, root } from "./helpers/local-commands";
+import {
+  clusterServices,
+  destroyClients,
+  emulatorClients,
+  internetGatewayVpcs,
+  leftovers,
+  logGroupNames,
+  natGateways,
+  ourVpcId,
+  subnetDefaultRoutes,
+  type Clients,
+} from "./helpers/platform-inventory";
+
+jest.setTimeout(15 * 60_000);
+
+const exampleFile = join(root, "config", "examples", "local.json");
+const environment = `ci${randomBytes(4).toString("hex")}`;
+const config = loadConfig({ PLATFORM_CONFIG: exampleFile, TF_VAR_environment: environment, TF_VAR_target: "local" });
+const stacks = stackNames(config);
+const containers = config.containers.map((c) => c.name);
+const [rootContainer, ...pathContainers] = containers;
+const ours = { environment, namePrefix: `${config.resource_tag}-${environment}` };
+const logDir = mkdtempSync(join(tmpdir(), "local-lifecycle-"));
+
+let port: number;
+let env: NodeJS.ProcessEnv;
+let clients: Clients;
+/** The steps that passed; each test checks that the one it builds on did. */
+const passed = new Set<string>();
+const STEPS = 10;
+let outputs: Record<string, Record<string, any>> = {};
+
+function requireStep(step: string): void {
+  if (!passed.has(step)) throw new Error(`skipped: the "${step}" step did not pass`);
+}
+
+const output = (stack: string, key: string) => outputs[`${environment}-${stack}`]?.[key];
+
+beforeAll(async () => {
+  port = await freePort();
+  env = localEnv({ TF_VAR_environment: environment, LOCAL_EMULATOR_PORT: String(port), CHECKPOINT_DISABLE: "1" });
+  clients = emulatorClients(`http://127.0.0.1:${port}`, config.aws_region);
+});
+
+afterAll(async () => {
+  destroyClients(clients);
+  if (await emulatorAnswers(`http://127.0.0.1:${port}`)) {
+    // Something failed: destroy what was deployed and stop the emulator local:up started.
+    const down = await npmRun("local:down", [], env, logDir);
+    if (down.code !== 0) console.error(`local:down in afterAll failed, see ${down.logFile}`);
+  }
+  // The last resort: the emulator local:up started for this port (by its pid file).
+  await stopEmulator(localWorkDir, port);
+  const failed = passed.size < STEPS;
+  removeLocalFiles(environment, port, failed);
+  if (failed) console.error(`local lifecycle: the commands' output is in ${logDir}, the emulator's in .local/emulator-${port}.log`);
+  else rmSync(logDir, { recursive: true, force: true });
+}, 10 * 60_000);
+
+describe(`the local target, ${containers.length} containers (${containers.join(", ")})`, () => {
+  test("local:up starts an emulator on a free port, deploys every stack and prints what a user needs", async () => {
+    // GIVEN nothing answers on the port
+    expect(await emulatorAnswers(`http://127.0.0.1:${port}`)).toBe(false);
+    // WHEN
+    const up = await npmRun("local:up", [], env, logDir);
+    // THEN
+    expect(outcome(up)).toMatchObject({ code: 0 });
+    expect(up.output).toContain(`local: started the emulator at http://127.0.0.1:${port}`);
+    expect(up.output).toContain(`local: deployed ${stacks.join(", ")}`);
+    outputs = JSON.parse(readFileSync(join(localWorkDir, `outputs-${environment}.json`), "utf8"));
+    expect(up.output).toContain(`ALB DNS name:   ${output("cluster", "alb_dns_name")}`);
+    expect(up.output).toContain(`ECS cluster:    ${output("cluster", "cluster_name")}`);
+    expect(up.output).toContain(`Hosted zone:    ${output("discovery", "zone_id")}`);
+    for (const name of pathContainers) expect(up.output).toMatch(new RegExp(`\\s${name}\\s+http://\\S+/${name}\\n`));
+    passed.add("up");
+  });
+
+  test("local:plan right after local:up: 0 to add, 0 to change, 0 to destroy in every stack", async () => {
+    requireStep("up");
+    // WHEN
+    const plan = await npmRun("local:plan", [], env, logDir);
+    // THEN
+    expect(outcome(plan)).toMatchObject({ code: 0 });
+    expect(planSummaries(plan.output)).toEqual(Object.fromEntries(stacks.map((stack) => [stack, "no changes"])));
+    passed.add("plan");
+  });
+
+  test("private subnets route 0.0.0.0/0 through an available NAT gateway, public subnets through the VPC's internet gateway", async () => {
+    requireStep("up");
+    // GIVEN the environment's one VPC
+    const vpcId = await ourVpcId(clients, ours);
+    // WHEN
+    const routes = await subnetDefaultRoutes(clients, vpcId);
+    // THEN
+    const publicRoutes = routes.filter((r) => r.tier === "public");
+    const privateRoutes = routes.filter((r) => r.tier === "private");
+    expect({ public: publicRoutes.length, private: privateRoutes.length }).toEqual({ public: config.az_count, private: config.az_count });
+    for (const route of publicRoutes) {
+      expect(route).toMatchObject({ gatewayId: expect.stringMatching(/^igw-/), natGatewayId: undefined });
+      expect(await internetGatewayVpcs(clients, route.gatewayId!)).toEqual([vpcId]);
+    }
+    const nats = await natGateways(clients, [...new Set(privateRoutes.map((r) => r.natGatewayId!))]);
+    for (const route of privateRoutes) {
+      expect(route).toMatchObject({ gatewayId: undefined, natGatewayId: expect.stringMatching(/^nat-/) });
+      const nat = nats.find((n) => n.id === route.natGatewayId);
+      expect(nat).toMatchObject({ state: "available", vpcId });
+      expect(publicRoutes.map((r) => r.subnetId)).toContain(nat!.subnetId);
+    }
+    passed.add("network");
+  });
+
+  test("the root container is the listener's default; every other container has exactly one rule, /<name> and /<name>/*, forwarding to its own target group", async () => {
+    requireStep("up");
+    // GIVEN each container's target group, as its ECS service names it
+    const services = await clusterServices(clients, output("cluster", "cluster_name"));
+    const targetGroupOf = new Map(services.map((s) => [s.loadBalancers?.[0]?.containerName, s.loadBalancers?.[0]?.targetGroupArn]));
+    expect(new Set(containers.map((c) => targetGroupOf.get(c))).size).toBe(containers.length);
+    // WHEN
+    const vpcId = await ourVpcId(clients, ours);
+    const { LoadBalancers = [] } = await clients.elbv2.send(new DescribeLoadBalancersCommand({}));
+    const albs = LoadBalancers.filter((lb) => lb.VpcId === vpcId);
+    expect(albs.map((lb) => lb.DNSName)).toEqual([output("cluster", "alb_dns_name")]);
+    const { Listeners = [] } = await clients.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: albs[0].LoadBalancerArn }));
+    // THEN one HTTP listener (no certificate_arn), its default the root container
+    expect(Listeners.map((l) => `${l.Protocol}:${l.Port}`)).toEqual(["HTTP:80"]);
+    expect(Listeners[0].DefaultActions?.map(forwardTarget)).toEqual([targetGroupOf.get(rootContainer)]);
+    const { Rules = [] } = await clients.elbv2.send(new DescribeRulesCommand({ ListenerArn: Listeners[0].ListenerArn }));
+    const rules = Rules.filter((r) => !r.IsDefault);
+    expect(rules).toHaveLength(pathContainers.length);
+    for (const name of pathContainers) {
+      const matching = rules.filter((r) => sameSet(pathPatterns(r), [`/${name}`, `/${name}/*`]));
+      expect({ name, rules: matching.length }).toEqual({ name, rules: 1 });
+      expect(matching[0].Actions?.map(forwardTarget)).toEqual([targetGroupOf.get(name)]);
+    }
+    passed.add("routing");
+  });
+
+  test("one ECS service, one log group and one task role per container, each task writing to its own log group", async () => {
+    requireStep("up");
+    // WHEN
+    const services = await clusterServices(clients, output("cluster", "cluster_name"));
+    const tasks = await taskDefinitions(services.map((s) => s.taskDefinition!));
+    // THEN
+    expect(services.map((s) => s.serviceName).sort()).toEqual([...containers].sort());
+    expect(services.map((s) => s.status)).toEqual(containers.map(() => "ACTIVE"));
+    const logPrefix = `/ecs/${ours.namePrefix}/`;
+    expect((await logGroupNames(clients, logPrefix)).sort()).toEqual(containers.map((c) => `${logPrefix}${c}`).sort());
+    for (const service of services) {
+      const definition = tasks.get(service.taskDefinition!)!.containerDefinitions![0];
+      expect({ container: definition.name, logGroup: definition.logConfiguration?.options?.["awslogs-group"] }).toEqual({
+        container: service.serviceName,
+        logGroup: `${logPrefix}${service.serviceName}`,
+      });
+    }
+    const taskRoles = [...new Set([...tasks.values()].map((t) => t.taskRoleArn!))];
+    expect(taskRoles).toHaveLength(containers.length);
+    for (const arn of taskRoles) {
+      const { Role } = await clients.iam.send(new GetRoleCommand({ RoleName: arn.split("/").pop() }));
+      expect(decodeURIComponent(Role!.AssumeRolePolicyDocument!)).toContain("ecs-tasks.amazonaws.com");
+    }
+    passed.add("services");
+  });
+
+  test("one EFS access point per container, rooted at /<name>, mounted by that container's task", async () => {
+    requireStep("up");
+    // WHEN
+    const { AccessPoints = [] } = await clients.efs.send(new DescribeAccessPointsCommand({ FileSystemId: output("cluster", "file_system_id") }));
+    // THEN
+    expect(AccessPoints.map((p) => p.RootDirectory?.Path).sort()).toEqual(containers.map((c) => `/${c}`).sort());
+    const services = await clusterServices(clients, output("cluster", "cluster_name"));
+    const tasks = await taskDefinitions(services.map((s) => s.taskDefinition!));
+    for (const service of services) {
+      const volume = tasks.get(service.taskDefinition!)!.volumes?.find((v) => v.efsVolumeConfiguration);
+      const accessPoint = AccessPoints.find((p) => p.AccessPointId === volume?.efsVolumeConfiguration?.authorizationConfig?.accessPointId);
+      expect({ service: service.serviceName, root: accessPoint?.RootDirectory?.Path }).toEqual({ service: service.serviceName, root: `/${service.serviceName}` });
+    }
+    passed.add("efs");
+  });
+
+  test("the Route53 zone is private, associated with the VPC, and has its janitor", async () => {
+    requireStep("up");
+    // WHEN
+    const zone = await clients.route53.send(new GetHostedZoneCommand({ Id: output("discovery", "zone_id") }));
+    // THEN
+    expect(zone.HostedZone?.Config?.PrivateZone).toBe(true);
+    expect(zone.VPCs).toContainEqual({ VPCId: await ourVpcId(clients, ours), VPCRegion: config.aws_region });
+    // AND its janitor is deployed, with the zone it cleans
+    const { Configuration } = await clients.lambda.send(new GetFunctionCommand({ FunctionName: output("discovery", "janitor_function") }));
+    expect(Configuration?.Runtime).toBe("nodejs22.x");
+    expect(Configuration?.Environment?.Variables?.ECSDNS_ZONE_ID).toBe(output("discovery", "zone_id"));
+    passed.add("zone");
+  });
+
+  test("the instances' user data renders: it joins the cluster, fetches the published agent bundle and runs the agent for the deployed zone", async () => {
+    requireStep("up");
+    // GIVEN the environment's launch template, at the version the autoscaling group uses
+    const { LaunchTemplates = [] } = await clients.ec2.send(new DescribeLaunchTemplatesCommand({}));
+    const templates = LaunchTemplates.filter((t) => t.LaunchTemplateName?.startsWith(ours.namePrefix));
+    expect(templates).toHaveLength(1);
+    const { LaunchTemplateVersions = [] } = await clients.ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templates[0].LaunchTemplateId, Versions: ["$Latest"] }),
+    );
+    // WHEN
+    const userData = Buffer.from(LaunchTemplateVersions[0]?.LaunchTemplateData?.UserData ?? "", "base64").toString("utf8");
+    // THEN no token or interpolation is left unrendered
+    expect(userData).not.toMatch(/\$\{(TfToken|Token)|\$\{(aws_|var\.|data\.)/);
+    expect(userData).toContain(`ECS_CLUSTER=${output("cluster", "cluster_name")}`);
+    const bundleKey = output("cluster", "agent_bundle_key") as string;
+    const fetch = new RegExp(`aws s3 cp .* s3://([a-z0-9.-]+)/${bundleKey.replace(/[.]/g, "\\.")} (\\S+)`).exec(userData);
+    expect(fetch).not.toBeNull();
+    const [, bucket, agentPath] = fetch!;
+    const execStart = userData.split("\n").find((line) => line.startsWith("ExecStart="));
+    expect(execStart).toContain(` ${agentPath} `);
+    expect(execStart).toContain(`--zone-id ${output("discovery", "zone_id")} --zone-name ${output("discovery", "zone_name")}`);
+    expect(userData).toMatch(/Restart=always/);
+    expect(userData).toMatch(/systemctl enable --now \S+\.service/);
+    // AND the bundle it fetches is the agent this checkout built
+    const object = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: bundleKey }));
+    expect(await object.Body!.transformToString()).toBe(readFileSync(join(root, "dist", "agent.js"), "utf8"));
+    passed.add("user data");
+  });
+
+  test("local:down destroys every stack and leaves nothing of ours in the emulator", async () => {
+    requireStep("up");
+    // WHEN (--keep-emulator: to look inside it afterwards)
+    const down = await npmRun("local:down", ["--keep-emulator"], env, logDir);
+    // THEN
+    expect(outcome(down)).toMatchObject({ code: 0 });
+    expect(down.output).toContain(`local: destroyed ${stacks.join(", ")}`);
+    const left = await leftovers(clients, ours, {
+      zoneId: output("discovery", "zone_id"),
+      fileSystemId: output("cluster", "file_system_id"),
+      exclusive: true,
+    });
+    expect(left).toEqual([]);
+    for (const stack of stacks) expect(existsSync(join(localWorkDir, "state", `${stack}.tfstate`))).toBe(false);
+    passed.add("destroyed");
+  });
+
+  test("local:down stops the emulator that local:up started", async () => {
+    requireStep("up");
+    // GIVEN the emulator still runs (previous step), with nothing deployed
+    expect(await emulatorAnswers(`http://127.0.0.1:${port}`)).toBe(true);
+    const pidFile = join(localWorkDir, `emulator-${port}.pid`);
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    // WHEN
+    const down = await npmRun("local:down", [], env, logDir);
+    // THEN
+    expect(outcome(down)).toMatchObject({ code: 0 });
+    expect(down.output).toContain("local: stopped the emulator local:up started");
+    expect(await emulatorAnswers(`http://127.0.0.1:${port}`)).toBe(false);
+    expect(existsSync(pidFile)).toBe(false);
+    expect(isRunning(pid)).toBe(false); // gone, or a zombie where init does not reap
+    passed.add("stopped");
+  });
+});
+
+/** The target group a forward action sends to (plain or weighted form). */
+function forwardTarget(action: Action): string | undefined {
+  if (action.Type !== "forward") return `${action.Type} (not forward)`;
+  return action.TargetGroupArn ?? action.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn;
+}
+
+function pathPatterns(rule: Rule): string[] {
+  return (rule.Conditions ?? []).filter((c) => c.Field === "path-pattern").flatMap((c) => c.PathPatternConfig?.Values ?? c.Values ?? []);
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
+}
+
+async function taskDefinitions(arns: string[]): Promise<Map<string, TaskDefinition>> {
+  const found = new Map<string, TaskDefinition>();
+  for (const arn of arns) {
+    const { taskDefinition } = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+    found.set(arn, taskDefinition!);
+  }
+  return found;
+}
