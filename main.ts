@@ -1,9 +1,9 @@
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { App } from "cdktf";
 import { tfVarsWithheldByCdktfCli } from "./config/cdktf-cli-env";
 import { ConfigError } from "./config/config-error";
 import { loadConfig } from "./config/load-config";
-import { buildBundles, bundlePath } from "./scripts/bundles";
+import { buildBundles, bundlePath, bundleZipPath } from "./scripts/bundles";
 import { buildPlatform } from "./stacks/platform";
 
 // The only place that reads the environment: validate once, then build.
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   await buildBundles({ onlyIfStale: true, log: (line) => console.error(line) });
   const app = new App();
   buildPlatform(app, config, {
-    bundles: { agent: bundlePath("agent"), janitorDirectory: dirname(bundlePath("janitor")) },
+    bundles: { agent: bundlePath("agent"), janitorZip: bundleZipPath("janitor") },
     localStateDirectory: resolve(".local", "state"),
   });
   app.synth();

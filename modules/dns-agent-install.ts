@@ -90,15 +90,10 @@ export class DnsAgentInstall extends Construct {
       { actions: ["s3:GetObject"], resources: [`${bucket.arn}/${this.bundleKey}`] },
     ];
 
-    const flags = [
-      `--zone-id ${props.zoneId}`,
-      `--zone-name ${props.zoneName}`,
-      `--owner ${props.owner ?? "ecsdns"}`,
-      `--ttl ${props.ttlSeconds ?? 10}`,
-      `--resync-seconds ${props.resyncSeconds ?? 60}`,
-      "--deregister-on-exit",
-      "--metrics-host 127.0.0.1",
-    ].join(" ");
+    // The zone's id and name may be tokens (from the discovery stack): each one
+    // an interpolation of its own, never inside a plain string (cdktf warns then).
+    const settings = `--owner ${props.owner ?? "ecsdns"} --ttl ${props.ttlSeconds ?? 10} --resync-seconds ${props.resyncSeconds ?? 60}`;
+    const flags = terraformText`--zone-id ${props.zoneId} --zone-name ${props.zoneName} ${settings} --deregister-on-exit --metrics-host 127.0.0.1`;
     this.userData = terraformText`
 # --- ecsdns agent: Route53 A/SRV records for this host's containers ---
 for attempt in 1 2 3 4 5; do dnf install -y nodejs22 && break; sleep 10; done

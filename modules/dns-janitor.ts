@@ -21,8 +21,8 @@ export const GONE_INSTANCE_STATES = ["shutting-down", "terminated", "stopping", 
 export interface DnsJanitorProps {
   /** Prefix of every name, e.g. `ecs-platform-dev`. */
   readonly namePrefix: string;
-  /** Folder holding the bundled handler `index.js` (dist/janitor), zipped as the function's code. */
-  readonly bundleDirectory: string;
+  /** The function's code: a zip holding the bundled handler as `index.js` (dist/janitor.zip). */
+  readonly codeZip: string;
   readonly zoneId: string;
   readonly partition: string;
   readonly region: string;
@@ -111,7 +111,7 @@ export class DnsJanitor extends Construct {
       vpcConfig = { subnetIds: [...props.healthCheck.subnetIds], securityGroupIds: [group.id] };
     }
 
-    const code = new TerraformAsset(this, "code", { path: props.bundleDirectory, type: AssetType.ARCHIVE });
+    const code = new TerraformAsset(this, "code", { path: props.codeZip, type: AssetType.FILE });
     const fn = new LambdaFunction(this, "function", {
       functionName: name,
       description: "Removes the DNS records of hosts that no longer run",

@@ -5,6 +5,8 @@ export interface Bundle {
   readonly outfile: string;
   readonly banner?: string;
   readonly executable?: boolean;
+  /** Also written: this zip holding the bundle as `index.js` (a Lambda function's code). */
+  readonly zipfile?: string;
 }
 export declare const BUNDLES: readonly Bundle[];
 export declare function buildBundles(options?: {
@@ -13,3 +15,6 @@ export declare function buildBundles(options?: {
   log?: (line: string) => void;
 }): Promise<string[]>;
 export declare function bundlePath(name: string): string;
+export declare function bundleZipPath(name: string): string;
+/** Write a zip of `files` (name → content) whose bytes depend on the content only. */
+export declare function writeZip(file: string, files: Record<string, Uint8Array>): void;

@@ -9,6 +9,7 @@
 const { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } = require("node:fs");
 const path = require("node:path");
 const { build } = require("esbuild");
+const { zipSync } = require("fflate");
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -19,14 +20,15 @@ const ROOT = path.resolve(__dirname, "..");
  * @property {string} outfile relative to the repository root
  * @property {string} [banner] first line, e.g. a shebang
  * @property {boolean} [executable]
+ * @property {string} [zipfile] also write this zip holding the bundle as index.js (a Lambda function's code)
  */
 
 /** @type {readonly Bundle[]} */
 const BUNDLES = [
   // The host agent: `node dist/agent.js`, or run directly.
   { name: "agent", entry: "agent/main.ts", outfile: "dist/agent.js", banner: "#!/usr/bin/env node", executable: true },
-  // The janitor Lambda: dist/janitor/ is zipped as the function's code, handler `index.handler`.
-  { name: "janitor", entry: "janitor/handler.ts", outfile: "dist/janitor/index.js" },
+  // The janitor Lambda: its code is dist/janitor.zip holding index.js, handler `index.handler`.
+  { name: "janitor", entry: "janitor/handler.ts", outfile: "dist/janitor/index.js", zipfile: "dist/janitor.zip" },
 ];
 
 // Packages that dockerode loads eagerly for features these programs never use.
@@ -61,6 +63,7 @@ function isStale(bundle) {
   const out = path.join(ROOT, bundle.outfile);
   const inputsFile = `${out}.inputs.json`;
   if (!existsSync(out) || !existsSync(inputsFile)) return true;
+  if (bundle.zipfile && !existsSync(path.join(ROOT, bundle.zipfile))) return true;
   const builtAt = statSync(out).mtimeMs;
   const inputs = [...JSON.parse(readFileSync(inputsFile, "utf8")), "package-lock.json", "scripts/bundles.js"];
   return inputs.some((input) => {
@@ -102,10 +105,28 @@ async function buildBundles(options = {}) {
       const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.includes(":"));
       writeFileSync(`${outfile}.inputs.json`, JSON.stringify(inputs));
       if (bundle.executable) chmodSync(outfile, 0o755);
+      if (bundle.zipfile) writeZip(path.join(ROOT, bundle.zipfile), { "index.js": readFileSync(outfile) });
       options.log?.(`built ${bundle.outfile}: ${Math.round(statSync(outfile).size / 1024)} KiB from ${inputs.length} files`);
     }),
   );
   return selected.map((b) => b.name);
+}
+
+// Every entry gets this time, so the zip's bytes (and the Lambda's
+// source_code_hash) change only when the code does, not when it is rebuilt.
+const ZIP_ENTRY_TIME = new Date("2020-01-01T00:00:00Z");
+
+/**
+ * Write a zip of `files` (name → content) whose bytes depend on the content
+ * only. Built here, once per bundle build, and not by cdktf's archive asset,
+ * which zips with a child process on every synth (~0.2 s) and records the
+ * files' modification times.
+ * @param {string} file
+ * @param {Record<string, Uint8Array>} files
+ */
+function writeZip(file, files) {
+  const entries = Object.fromEntries(Object.entries(files).map(([name, data]) => [name, [data, { level: 9, mtime: ZIP_ENTRY_TIME }]]));
+  writeFileSync(file, zipSync(entries));
 }
 
 /** Absolute path of a bundle's output file. */
@@ -115,4 +136,11 @@ function bundlePath(name) {
   return path.join(ROOT, bundle.outfile);
 }
 
-module.exports = { BUNDLES, buildBundles, bundlePath };
+/** Absolute path of a bundle's zip (see {@link Bundle.zipfile}). */
+function bundleZipPath(name) {
+  const bundle = BUNDLES.find((b) => b.name === name);
+  if (!bundle?.zipfile) throw new Error(`bundle ${name} has no zip`);
+  return path.join(ROOT, bundle.zipfile);
+}
+
+module.exports = { BUNDLES, buildBundles, bundlePath, bundleZipPath, writeZip };

@@ -27,8 +27,8 @@ export interface BuildOptions {
   readonly bundles: {
     /** The DNS agent's single file (dist/agent.js). */
     readonly agent: string;
-    /** The folder of the janitor Lambda's index.js (dist/janitor). */
-    readonly janitorDirectory: string;
+    /** The janitor Lambda's code, a zip holding index.js (dist/janitor.zip). */
+    readonly janitorZip: string;
   };
   /** Absolute directory for the local target's state files. @default - cdktf's default */
   readonly localStateDirectory?: string;
@@ -88,7 +88,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
     zoneName: config.discovery_zone_name,
     existingZoneId: config.discovery_zone_id || undefined,
     janitor: {
-      bundleDirectory: options.bundles.janitorDirectory,
+      codeZip: options.bundles.janitorZip,
       owner: config.dns_owner,
       scheduleMinutes: config.janitor_schedule_minutes,
       logRetentionDays: config.log_retention_days,

@@ -22,10 +22,13 @@ export interface Found {
   readonly values: Record<string, any>;
 }
 
-/** Stand-ins for the agent and janitor bundles: the stacks only publish the files. */
+/**
+ * Stand-ins for the agent and janitor bundles: the stacks only publish the
+ * files. janitor.zip holds a two-line index.js (scripts/bundles.js writeZip).
+ */
 export const TEST_BUNDLES = {
   agent: join(__dirname, "..", "fixtures", "bundles", "agent.js"),
-  janitorDirectory: join(__dirname, "..", "fixtures", "bundles", "janitor"),
+  janitorZip: join(__dirname, "..", "fixtures", "bundles", "janitor.zip"),
 } as const;
 
 /** Configuration from `TF_VAR_*`-style variables and an optional config-file object. */

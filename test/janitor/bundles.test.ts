@@ -1,14 +1,15 @@
 /**
  * The shipped bundles work on their own, as on a clean host: the agent's
  * single file answers --help with nothing else installed (no node_modules,
- * no AWS, no Docker), and the janitor's is a Lambda handler.
+ * no AWS, no Docker), and the janitor's zip is a Lambda handler.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { buildBundles, bundlePath } from "../../scripts/bundles";
+import { unzipSync } from "fflate";
+import { buildBundles, bundlePath, bundleZipPath, writeZip } from "../../scripts/bundles";
 
 const run = promisify(execFile);
 
@@ -32,16 +33,36 @@ test("the agent bundle runs as the host's systemd unit runs it (--jitless, small
   expect(stdout).toContain("--zone-id");
 });
 
-test("the janitor bundle, copied alone, exports the Lambda handler", async () => {
+/** The janitor's zip unpacked alone into an empty folder, as Lambda does. */
+function unpackedJanitor(): string {
   const dir = mkdtempSync(join(tmpdir(), "lambda-"));
-  copyFileSync(bundlePath("janitor"), join(dir, "index.js"));
+  const files = unzipSync(readFileSync(bundleZipPath("janitor")));
+  expect(Object.keys(files)).toEqual(["index.js"]);
+  writeFileSync(join(dir, "index.js"), files["index.js"]);
+  return dir;
+}
+
+test("the janitor's zip holds the bundle alone, as index.js, which exports the Lambda handler", async () => {
+  // GIVEN / WHEN
+  const dir = unpackedJanitor();
+  // THEN
+  expect(readFileSync(join(dir, "index.js"))).toEqual(readFileSync(bundlePath("janitor")));
   const { stdout } = await run(process.execPath, ["-e", "process.stdout.write(typeof require('./index.js').handler)"], { cwd: dir, env: { PATH: "/usr/bin:/bin" } });
   expect(stdout).toBe("function");
 });
 
+test("the janitor's zip depends on the code only: zipped again now, its bytes are the same", () => {
+  // GIVEN the zip built with the bundle, at some earlier time
+  const built = readFileSync(bundleZipPath("janitor"));
+  // WHEN the same code is zipped again
+  const again = join(mkdtempSync(join(tmpdir(), "zip-")), "janitor.zip");
+  writeZip(again, { "index.js": readFileSync(bundlePath("janitor")) });
+  // THEN the Lambda's source_code_hash would not change
+  expect(readFileSync(again).equals(built)).toBe(true);
+});
+
 test("the Lambda handler refuses to run without its zone, naming the variable", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "lambda-"));
-  copyFileSync(bundlePath("janitor"), join(dir, "index.js"));
+  const dir = unpackedJanitor();
   const script = "require('./index.js').handler({}).then(() => process.exit(0), (e) => { process.stdout.write(e.message); process.exit(0); })";
   const { stdout } = await run(process.execPath, ["-e", script], { cwd: dir, env: { PATH: "/usr/bin:/bin" } });
   expect(stdout).toContain("ECSDNS_ZONE_ID");

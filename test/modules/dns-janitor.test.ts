@@ -3,7 +3,7 @@ import { jsonencoded, ref, resources, soleResource, synthConstruct, TEST_BUNDLES
 
 const baseProps: DnsJanitorProps = {
   namePrefix: "shop-dev",
-  bundleDirectory: TEST_BUNDLES.janitorDirectory,
+  codeZip: TEST_BUNDLES.janitorZip,
   zoneId: "Z0123456789ABCDEFGHIJ",
   partition: "aws",
   region: "us-west-2",
