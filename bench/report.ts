@@ -186,7 +186,11 @@ export function writeBenchmarks(root: string, inputs: ReportInputs): string {
   // R3 deploy lifecycle
   sections.push("## R3 deploy lifecycle", "");
   if (counts.length > 0) {
-    const noChanges = lifecycles.every((l) => !l.plan || (l.plan.summaries ?? []).every((s: Json) => /no changes/.test(JSON.stringify(s))));
+    // Every lifecycle planned, and every stack of every plan said "no changes".
+    const noChanges = lifecycles.every((l) => {
+      const summaries = Object.values((l.plan?.summaries ?? {}) as Record<string, string>);
+      return summaries.length > 0 && summaries.every((s) => s === "no changes");
+    });
     const small = counts[0];
     summary.push(["R3", `local:up / local:plan / local:down, ${small} containers; plan after up shows no changes`, `${formatMs(stage(small, "up"))} / ${formatMs(stage(small, "plan"))} / ${formatMs(stage(small, "down"))}; ${noChanges ? "yes" : "no"}`, "plan: no changes", status(noChanges)]);
     sections.push(readSection(dir, "deploy"), "");

@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark, then writes BENCHMARKS.md from their
  * results (bench/report.ts).
  *
- *   npm run bench                          all of them (about an hour on 2 cores, most of it bench:deploy)
+ *   npm run bench                          all of them (about 40 minutes on 2 cores; bench:deploy alone 26)
  *   npm run bench -- --only synth,agent    some of them, then the report
  *   npm run bench -- --report-only         the report from the results already there
  *

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { formatMs, markdownTable, median } from "../lib/stats";
+import { markdownTable, median } from "../lib/stats";
 
 /** When a stack's state file changed first and last during a command, ms from its start. */
 export interface StackTime {
@@ -16,8 +16,11 @@ export interface Timed {
   readonly code: number;
   /** The machine's 1-minute load average when the command started (2 cores: above 2 means waiting for CPU). */
   readonly load1: number;
-  readonly output: string;
-  readonly logFile: string;
+  /** The command's output; not kept in deploy.json. */
+  readonly output?: string;
+  readonly logFile?: string;
+  /** local:plan's summary per stack (kept in deploy.json). */
+  readonly summaries?: Record<string, string>;
   /** Per stack, for commands that change state (up, down). */
   readonly stackTimes?: Record<string, StackTime>;
 }
@@ -73,6 +76,11 @@ export function planSummaries(output: string): Record<string, string> {
   return summaries;
 }
 
+/** A plan's summaries: kept ones (from deploy.json), else read from its output. */
+function summariesOf(plan?: Timed): Record<string, string> {
+  return plan?.summaries ?? planSummaries(plan?.output ?? "");
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
 
 /** "median (min–max)" of the successful samples, or "failed". */
@@ -115,7 +123,10 @@ export function writeReport(
 ): { markdown: string } {
   const sizes = [...new Set(bench.lifecycles.map((l) => l.containers))];
   const of = (size: number) => bench.lifecycles.filter((l) => l.containers === size);
-  const planOk = (l: Lifecycle) => l.plan && Object.values(planSummaries(l.plan.output)).every((s) => s === "no changes");
+  const planOk = (l: Lifecycle) => {
+    const summaries = Object.values(summariesOf(l.plan));
+    return summaries.length > 0 && summaries.every((s) => s === "no changes");
+  };
   const m = bench.machine;
   const lines = [
     "# Deploy benchmark: the local target (issue 3)",
@@ -149,7 +160,7 @@ export function writeReport(
       sizes.map((size) => {
         const before = of(size).map((l) => l.planBefore).filter((t): t is Timed => t?.code === 0).map((t) => t.ms);
         const now = of(size).map((l) => l.plan).filter((t): t is Timed => t?.code === 0).map((t) => t.ms);
-        const saved = before.length && now.length ? formatMs(median(before) - median(now)) : "-";
+        const saved = before.length && now.length ? `${seconds(median(before) - median(now))} (${Math.round((1 - median(now) / median(before)) * 100)} %)` : "-";
         return [size, cell(of(size).map((l) => l.planBefore)), cell(of(size).map((l) => l.plan)), saved];
       }),
     ),
@@ -188,7 +199,7 @@ export function writeReport(
           environment: l.environment,
           resources: l.resources,
           up: strip(l.up),
-          plan: l.plan && { ...strip(l.plan), summaries: planSummaries(l.plan.output) },
+          plan: l.plan && { ...strip(l.plan), summaries: summariesOf(l.plan) },
           planBefore: strip(l.planBefore),
           down: strip(l.down),
         })),

@@ -12,9 +12,10 @@
  * local:plan worked before (one `cdktf diff` per stack), for the before/after.
  *
  * Writes bench/results/deploy.md (the table) and bench/results/deploy.json
- * (every sample). BENCH_RUNS (default 2) runs per size; BENCH_SIZES (default
- * "3,20"). Needs what local:up needs (moto, Terraform; TF_PROVIDER_MIRROR for
- * offline installs).
+ * (every sample); `--report-only` writes the table again from deploy.json.
+ * BENCH_RUNS (default 2) runs per size; BENCH_SIZES (default "3,20"). Needs
+ * what local:up needs (moto, Terraform; TF_PROVIDER_MIRROR for offline
+ * installs).
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -176,7 +177,17 @@ async function lifecycle(containers: number, runIndex: number): Promise<Lifecycl
   }
 }
 
+/** deploy.md again from deploy.json, after a change to the report's layout. */
+function reportOnly(): void {
+  const dir = join(root, "bench", "results");
+  const saved = JSON.parse(readFileSync(join(dir, "deploy.json"), "utf8"));
+  const { markdown } = writeReport(dir, { ...saved, started: new Date(saved.started), finished: new Date(saved.finished) });
+  process.stdout.write(`${markdown}\n`);
+  rmSync(scratch, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes("--report-only")) return reportOnly();
   const started = new Date();
   const about = await machine();
   say(`${about.cpus}, ${about.memory}; sizes ${SIZES.join(", ")}; ${RUNS} run(s) each; logs in ${scratch}`);
