@@ -2,7 +2,7 @@
  * Builds the single-file bundles of scripts/bundles.js: `dist/agent.js` (the
  * host agent, executable) and `dist/janitor/index.js` (the janitor Lambda).
  *
- *   npm run build                            builds every bundle
+ *   npm run build:agent                      builds every bundle
  *   tsx scripts/build-bundles.ts agent       builds the named bundles only
  *
  * `cdktf synth` builds the stale ones itself (scripts/cdktf-app.js).

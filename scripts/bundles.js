@@ -6,7 +6,7 @@
 // content-addressed), but rebuilds only what is stale: esbuild's list of a
 // bundle's inputs is kept next to it, and a bundle is rebuilt when any input
 // (or this file) is newer than the bundle.
-const { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } = require("node:fs");
+const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
 const path = require("node:path");
 const { build } = require("esbuild");
 const { zipSync } = require("fflate");
@@ -90,6 +90,7 @@ async function buildBundles(options = {}) {
         absWorkingDir: ROOT,
         entryPoints: [bundle.entry],
         outfile,
+        write: false, // written below, whole or not at all
         bundle: true,
         platform: "node",
         target: "node20",
@@ -102,10 +103,12 @@ async function buildBundles(options = {}) {
         logLevel: "warning",
         metafile: true,
       });
+      const code = result.outputFiles[0].contents;
+      writeFileAtomically(outfile, code, bundle.executable ? 0o755 : 0o644);
+      if (bundle.zipfile) writeZip(path.join(ROOT, bundle.zipfile), { "index.js": code });
+      // Last: with it, the bundle counts as built (isStale).
       const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.includes(":"));
-      writeFileSync(`${outfile}.inputs.json`, JSON.stringify(inputs));
-      if (bundle.executable) chmodSync(outfile, 0o755);
-      if (bundle.zipfile) writeZip(path.join(ROOT, bundle.zipfile), { "index.js": readFileSync(outfile) });
+      writeFileAtomically(`${outfile}.inputs.json`, JSON.stringify(inputs));
       options.log?.(`built ${bundle.outfile}: ${Math.round(statSync(outfile).size / 1024)} KiB from ${inputs.length} files`);
     }),
   );
@@ -126,7 +129,21 @@ const ZIP_ENTRY_TIME = new Date("2020-01-01T00:00:00Z");
  */
 function writeZip(file, files) {
   const entries = Object.fromEntries(Object.entries(files).map(([name, data]) => [name, [data, { level: 9, mtime: ZIP_ENTRY_TIME }]]));
-  writeFileSync(file, zipSync(entries));
+  writeFileAtomically(file, zipSync(entries));
+}
+
+/**
+ * Write `file` through a temporary file and a rename, so that a reader (a
+ * test, a synth running beside this one) sees the old file or the new one,
+ * never half of one. Two builds at once both write whole files.
+ * @param {string} file
+ * @param {string | Uint8Array} data
+ * @param {number} [mode]
+ */
+function writeFileAtomically(file, data, mode = 0o644) {
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(temporary, data, { mode });
+  renameSync(temporary, file);
 }
 
 /** Absolute path of a bundle's output file. */

@@ -22,6 +22,8 @@ trap 'bash scripts/test-env.sh down; [[ -n ${KEEP_TEST_ENV:-} ]] || rm -rf "$sta
 # CLI config for every terraform the tests run.
 status=0
 npx tsc --noEmit -p tsconfig.json || { echo "typecheck failed"; status=1; }
+# The bundles the stacks publish, built once here rather than by each test file that synthesizes.
+node -e 'require("./scripts/bundles").buildBundles({ onlyIfStale: true, log: console.log })' || status=1
 
 report=$state/jest-report.json
 rm -f "$report"

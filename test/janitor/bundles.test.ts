@@ -46,7 +46,7 @@ test("the janitor's zip holds the bundle alone, as index.js, which exports the L
   // GIVEN / WHEN
   const dir = unpackedJanitor();
   // THEN
-  expect(readFileSync(join(dir, "index.js"))).toEqual(readFileSync(bundlePath("janitor")));
+  expect(readFileSync(join(dir, "index.js")).equals(readFileSync(bundlePath("janitor")))).toBe(true); // a diff of 1.6 MB would take minutes
   const { stdout } = await run(process.execPath, ["-e", "process.stdout.write(typeof require('./index.js').handler)"], { cwd: dir, env: { PATH: "/usr/bin:/bin" } });
   expect(stdout).toBe("function");
 });
