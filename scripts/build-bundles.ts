@@ -1,6 +1,6 @@
 /**
  * Builds the single-file bundles of scripts/bundles.js: `dist/agent.js` (the
- * host agent, executable) and `dist/janitor/index.js` (the janitor Lambda).
+ * host agent, executable) and `dist/janitor/index.js` with `dist/janitor.zip` (the janitor Lambda).
  *
  *   npm run build:agent                      builds every bundle
  *   tsx scripts/build-bundles.ts agent       builds the named bundles only

@@ -17,7 +17,7 @@
  * Knobs (environment): BENCH_LATENCY_SAMPLES (30), BENCH_IDLE_MS (65000).
  */
 import { execFile } from "node:child_process";
-import net from "node:net";
+import { freePort } from "../../scripts/lib/free-port";
 import { promisify } from "node:util";
 import { AgentHandle } from "./agent-handle";
 import { BenchContainers, BenchZone, ROOT, envDown, envUp } from "./bench-env";
@@ -34,15 +34,6 @@ const ISOLATION_MS = 1_500;
 const RECOMMENDED_NODE_OPTIONS = "--jitless --max-semi-space-size=1";
 
 const log = (msg: string) => process.stdout.write(`bench: ${msg}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function main(): Promise<void> {
   log("building dist/agent.js");

@@ -26,7 +26,7 @@ import { run } from "../../scripts/lib/run";
 import { terraformEnv } from "../../scripts/lib/terraform-env";
 import { emulatorAnswers, stopEmulator } from "../../scripts/local/emulator";
 import { stackNames } from "../../stacks/platform";
-import { freePort } from "../../test/deploy/helpers/local-commands";
+import { freePort } from "../../scripts/lib/free-port";
 import { machine, writeReport, type Lifecycle, type StackTime, type Timed } from "./report";
 
 const root = resolve(__dirname, "..", "..");

@@ -12,7 +12,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createServer } from "node:net";
 import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client, type ResourceRecordSet } from "@aws-sdk/client-route-53";
 import { SILENT_LOGGER } from "../../agent/logger";
@@ -21,22 +20,13 @@ import { handler } from "../../janitor/handler";
 import { Ec2InstanceStates } from "../../janitor/instance-states";
 import { runJanitor, type JanitorReport } from "../../janitor/janitor";
 import { ensureEmulator, stopEmulator } from "../../scripts/local/emulator";
+import { freePort } from "../../scripts/lib/free-port";
 import { formatMs, markdownTable, median } from "../lib/stats";
 
 const root = resolve(__dirname, "..", "..");
 const HOSTS = 100;
 const RECORDS_PER_HOST = 100;
 const EVENT_RUNS = Number(process.env.BENCH_RUNS ?? 5);
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? res(address.port) : rej(new Error("no port"))));
-    });
-  });
-}
 
 /** One host's records as its agent writes them: host A, SRVs, one SERVICE_FQDN A. */
 function hostRecords(hostId: string, ip: string, zone: string): ResourceRecordSet[] {

@@ -18,6 +18,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { awsEnv, waitFor, type TestEnv } from "../../agent/helpers/test-env";
+export { freePort } from "../../../scripts/lib/free-port";
 
 /** `--resync-seconds` of every agent under test (the agent's minimum). */
 export const RESYNC_SECONDS = 5;
@@ -252,19 +253,6 @@ export function reportFaultCase(id: string, figures: FaultCaseFigures): void {
   };
   fs.mkdirSync(path.dirname(REPORT), { recursive: true });
   fs.writeFileSync(REPORT, `${JSON.stringify(next, null, 2)}\n`);
-}
-
-/** A free TCP port on 127.0.0.1 (for an agent's metrics server or a moto). */
-export async function freePort(): Promise<number> {
-  const net = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Reads one counter of an agent's /metrics (summed over labels); undefined when unreachable. */
