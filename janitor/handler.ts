@@ -8,14 +8,25 @@
  * A sweep whose deletes failed throws, so Lambda retries it and, after the
  * retries, sends the event to the dead-letter queue: never silent.
  */
-import { createLogger } from "../agent/logger";
+import { createLogger, type AgentLogger } from "../agent/logger";
 import { Route53Provider, createSdkRoute53Api } from "../agent/route53/route53-provider";
-import { loadJanitorConfig } from "./config";
+import { loadJanitorConfig, type JanitorConfig } from "./config";
+import { GONE_INSTANCE_STATES } from "./gone-states";
 import { Ec2InstanceStates } from "./instance-states";
-import { runJanitor, type JanitorReport, type SweepScope } from "./janitor";
+import { runJanitor, type JanitorOptions, type JanitorReport, type SweepScope } from "./janitor";
 
-/** Instance states after which its agent no longer serves. */
-export const GONE_STATES = ["shutting-down", "terminated", "stopping", "stopped"] as const;
+/** The janitor over the AWS SDK (standard credentials and endpoints): for the Lambda and the CLI. */
+export function janitorOnAws(config: JanitorConfig, logger: AgentLogger): JanitorOptions {
+  return {
+    dns: new Route53Provider({ api: createSdkRoute53Api(), zoneId: config.zoneId }),
+    instances: new Ec2InstanceStates(),
+    owner: config.owner,
+    logger,
+    dryRun: config.dryRun,
+    healthCheck: config.healthCheck,
+  };
+}
+
 
 /** The sweep an event asks for; `undefined` for a state change that needs none. */
 export function scopeOf(event: unknown): SweepScope | undefined {
@@ -23,7 +34,7 @@ export function scopeOf(event: unknown): SweepScope | undefined {
   if (e.source === "aws.ec2" && e["detail-type"] === "EC2 Instance State-change Notification") {
     const instanceId = e.detail?.["instance-id"];
     const state = e.detail?.state ?? "";
-    if (!instanceId || !(GONE_STATES as readonly string[]).includes(state)) return undefined;
+    if (!instanceId || !(GONE_INSTANCE_STATES as readonly string[]).includes(state)) return undefined;
     return { kind: "instance-gone", instanceId };
   }
   return { kind: "all" };
@@ -40,18 +51,7 @@ export async function handler(event: unknown): Promise<JanitorReport | { skipped
     logger.info({ event }, "instance state change needs no sweep");
     return { skipped: "instance still running" };
   }
-  const report = await runJanitor(
-    {
-      dns: new Route53Provider({ api: createSdkRoute53Api(), zoneId: config.zoneId }),
-      instances: new Ec2InstanceStates(),
-      owner: config.owner,
-      logger,
-      dryRun: config.dryRun,
-      healthCheck: config.healthCheck,
-    },
-    scope,
-    AbortSignal.timeout(280_000),
-  );
+  const report = await runJanitor(janitorOnAws(config, logger), scope, AbortSignal.timeout(280_000));
   if (report.failed > 0) throw new Error(`janitor: ${report.failed} deletes failed; see the log lines above`);
   return report;
 }

@@ -7,25 +7,13 @@
  * the emulator too. Exit codes: 0 done, 1 a sweep failed, 2 bad configuration.
  */
 import { createLogger, type AgentLogger } from "../agent/logger";
-import { Route53Provider, createSdkRoute53Api } from "../agent/route53/route53-provider";
 import { loadJanitorConfig, type JanitorConfig } from "./config";
-import { Ec2InstanceStates } from "./instance-states";
+import { janitorOnAws } from "./handler";
 import { runJanitor } from "./janitor";
 
 async function sweep(config: JanitorConfig, logger: AgentLogger, signal: AbortSignal): Promise<boolean> {
   try {
-    const report = await runJanitor(
-      {
-        dns: new Route53Provider({ api: createSdkRoute53Api(), zoneId: config.zoneId }),
-        instances: new Ec2InstanceStates(),
-        owner: config.owner,
-        logger,
-        dryRun: config.dryRun,
-        healthCheck: config.healthCheck,
-      },
-      { kind: "all" },
-      signal,
-    );
+    const report = await runJanitor(janitorOnAws(config, logger), { kind: "all" }, signal);
     return report.failed === 0;
   } catch (error) {
     logger.error({ err: error }, "janitor sweep failed");

@@ -11,11 +11,10 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { GONE_INSTANCE_STATES } from "../janitor/gone-states";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam-documents";
 import { boundedName } from "./naming";
 
-/** Instance states whose change triggers an immediate sweep of that instance. */
-export const GONE_INSTANCE_STATES = ["shutting-down", "terminated", "stopping", "stopped"] as const;
 
 /** Properties of {@link DnsJanitor}. */
 export interface DnsJanitorProps {

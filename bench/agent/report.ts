@@ -1,25 +1,11 @@
 /**
- * Statistics and the result files: bench/results/agent.md (a table with the
+ * The result files: bench/results/agent.md (a table with the
  * target next to each figure) and bench/results/agent.json (raw numbers).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT } from "./bench-env";
-
-/** Nearest-rank percentile of a sample. */
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1];
-}
-
-/** Median (mean of the two middle values for even sizes). */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** One row of the results table. */
 export interface ResultRow {

@@ -21,7 +21,8 @@ import { freePort } from "../../scripts/lib/free-port";
 import { promisify } from "node:util";
 import { AgentHandle } from "./agent-handle";
 import { BenchContainers, BenchZone, ROOT, envDown, envUp } from "./bench-env";
-import { median, percentile, writeResults, type ResultRow } from "./report";
+import { median, percentile } from "../lib/stats";
+import { writeResults, type ResultRow } from "./report";
 import { measureBurst, measureFullPass, measureIdle, measureStartLatency } from "./scenarios";
 
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 30);

@@ -22,6 +22,7 @@ import { ConfigError } from "../../config/config-error";
 import { loadConfig } from "../../config/load-config";
 import type { PlatformConfig } from "../../config/schema";
 import { stackNames } from "../../stacks/platform";
+import { inPool } from "../lib/pool";
 import { run, type RunResult } from "../lib/run";
 import { terraformEnv } from "../lib/terraform-env";
 import { emulatorAnswers, ensureEmulator, stopEmulator } from "./emulator";
@@ -146,20 +147,6 @@ async function plan(s: Session): Promise<number> {
   log("plan summary:");
   s.stacks.forEach((stack, i) => console.log(`  ${stack}: ${planSummary(results[i].output)}`));
   return 0;
-}
-
-/** Run `jobs`, at most `size` at a time; results in the jobs' order. */
-async function inPool<T>(jobs: (() => Promise<T>)[], size: number): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(size, jobs.length)) }, worker));
-  return results;
 }
 
 /** `terraform plan` of one synthesized stack, initializing its directory first when needed. Exit code 0: no changes, 2: changes. */

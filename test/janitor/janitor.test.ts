@@ -4,7 +4,8 @@ import type { DnsRecord } from "../../agent/records";
 import { Route53Provider } from "../../agent/route53/route53-provider";
 import { loadJanitorConfig } from "../../janitor/config";
 import { instanceIdsIn, planJanitorDeletes } from "../../janitor/dead-host-records";
-import { GONE_STATES, scopeOf } from "../../janitor/handler";
+import { GONE_INSTANCE_STATES } from "../../janitor/gone-states";
+import { scopeOf } from "../../janitor/handler";
 import { srvTargets, unhealthyTargets } from "../../janitor/health-check";
 import type { InstanceStates } from "../../janitor/instance-states";
 import { runJanitor } from "../../janitor/janitor";
@@ -176,7 +177,7 @@ describe("the Lambda's events", () => {
     detail: { "instance-id": DEAD, state },
   });
 
-  test.each(GONE_STATES)("an instance entering %s is swept alone", (state) => {
+  test.each(GONE_INSTANCE_STATES)("an instance entering %s is swept alone", (state) => {
     expect(scopeOf(stateChange(state))).toEqual({ kind: "instance-gone", instanceId: DEAD });
   });
 

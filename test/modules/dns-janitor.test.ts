@@ -1,4 +1,5 @@
-import { DnsJanitor, GONE_INSTANCE_STATES, type DnsJanitorProps } from "../../modules/dns-janitor";
+import { GONE_INSTANCE_STATES } from "../../janitor/gone-states";
+import { DnsJanitor, type DnsJanitorProps } from "../../modules/dns-janitor";
 import { jsonencoded, ref, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
 
 const baseProps: DnsJanitorProps = {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { inPool } from "../../scripts/lib/pool";
 import { terraformEnv } from "../../scripts/lib/terraform-env";
 import { configFrom, synthPlatformToDir } from "../helpers/synth";
 
@@ -84,19 +85,6 @@ async function validateStack(dir: string, env: NodeJS.ProcessEnv): Promise<Valid
     if (stdout) return JSON.parse(stdout);
     throw e;
   }
-}
-
-async function inPool<T>(jobs: (() => Promise<T>)[], size: number): Promise<T[]> {
-  const out: T[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      out[i] = await jobs[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, jobs.length) }, worker));
-  return out;
 }
 
 const key = (configuration: string, stack: string) => `${configuration} / ${stack}`;

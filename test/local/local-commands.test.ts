@@ -1,0 +1,61 @@
+/**
+ * What the local commands decide before they touch an emulator: their
+ * command line, and how they read Terraform's plan output.
+ */
+import { execFile } from "node:child_process";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { planSummary } from "../../scripts/local/local";
+
+const root = resolve(__dirname, "..", "..");
+const tsx = join(root, "node_modules", ".bin", "tsx");
+
+/** `local.ts <args>`: exit code and stderr, with no emulator on the way. */
+async function local(args: string[], port = "1"): Promise<{ code: number; stderr: string }> {
+  try {
+    await promisify(execFile)(tsx, [join(root, "scripts", "local", "local.ts"), ...args], { cwd: root, env: { ...process.env, LOCAL_EMULATOR_PORT: port } });
+    return { code: 0, stderr: "" };
+  } catch (e) {
+    const failed = e as { code: number; stderr: string };
+    return { code: failed.code, stderr: failed.stderr };
+  }
+}
+
+describe("planSummary", () => {
+  test("a plan without changes", () => {
+    expect(planSummary("...\nNo changes. Your infrastructure matches the configuration.\n")).toBe("no changes");
+  });
+
+  test("a plan with changes gives Terraform's counts", () => {
+    expect(planSummary("Plan: 3 to add, 1 to change, 0 to destroy.\n")).toBe("3 to add, 1 to change, 0 to destroy");
+  });
+
+  test("a plan that changes only outputs says so, with zero resource changes", () => {
+    expect(planSummary("Changes to Outputs:\n  ~ zone_id = \"a\" -> \"b\"\n")).toBe("0 to add, 0 to change, 0 to destroy; outputs change");
+  });
+
+  test("anything else points at the plan", () => {
+    expect(planSummary("Error: something\n")).toBe("unknown (see the plan above)");
+  });
+});
+
+describe("the command line", () => {
+  test("an option a command does not take is refused with the usage, before anything runs", async () => {
+    const { code, stderr } = await local(["up", "--keep-emulator"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("local: unknown option --keep-emulator");
+    expect(stderr).toContain("usage: local.ts up | plan | down [--keep-emulator]");
+  });
+
+  test("an unknown command is refused with the usage", async () => {
+    const { code, stderr } = await local(["deploy"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("usage: local.ts up | plan | down [--keep-emulator]");
+  });
+
+  test("a bad LOCAL_EMULATOR_PORT is named with its value, before any emulator starts", async () => {
+    const { code, stderr } = await local(["up"], "45a");
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/LOCAL_EMULATOR_PORT.*45a/);
+  });
+});
