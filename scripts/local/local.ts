@@ -15,7 +15,7 @@
  *   .local/plan.out/<env>    what local:plan compares with the deployed state
  *   .local/state/            the stacks' state files
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../../config/config-error";
@@ -114,8 +114,9 @@ async function up(s: Session): Promise<number> {
   const outputsFile = join(workDir, `outputs-${s.config.environment}.json`);
   // cdktf deploys stacks side by side as their dependencies allow (its --parallelism
   // defaults to unbounded), so nothing is gained by splitting this call.
+  const logStart = emulatorLogSize(s);
   const deploy = await cdktfCommand(s, ["deploy", ...s.stacks, "--auto-approve", "--skip-provider-lock", "--outputs-file", outputsFile], s.deployOutdir);
-  if (deploy.code !== 0) return fail(`deploy failed after ${seconds(deploy.ms)}`);
+  if (deploy.code !== 0) return fail(`deploy failed after ${seconds(deploy.ms)}${emulatorNotes(s, logStart)}`);
   log(`deployed ${s.stacks.join(", ")} in ${seconds(deploy.ms)}`);
   printOutputs(s, outputsFile);
   return 0;
@@ -135,6 +136,7 @@ async function up(s: Session): Promise<number> {
 async function plan(s: Session): Promise<number> {
   if (!(await emulatorAnswers(s.endpoint))) return fail(`no emulator answers on port ${s.port}; run npm run local:up first`);
   const started = Date.now();
+  const logStart = emulatorLogSize(s);
   const synth = await cdktfCommand(s, ["synth"], s.planOutdir, false);
   if (synth.code !== 0) return fail(`synth failed:\n${synth.output}`);
   const results = await inPool(
@@ -142,7 +144,7 @@ async function plan(s: Session): Promise<number> {
     availableParallelism(),
   );
   const failed = s.stacks.filter((_, i) => results[i].code === 1);
-  if (failed.length > 0) return fail(`plan of ${failed.join(", ")} failed`);
+  if (failed.length > 0) return fail(`plan of ${failed.join(", ")} failed${emulatorNotes(s, logStart)}`);
   log(`planned ${s.stacks.join(", ")} in ${seconds(Date.now() - started)}`);
   log("plan summary:");
   s.stacks.forEach((stack, i) => console.log(`  ${stack}: ${planSummary(results[i].output)}`));
@@ -208,14 +210,38 @@ async function down(s: Session, options: { keepEmulator: boolean }): Promise<num
     log(`nothing is deployed for ${s.config.environment}: nothing to destroy`);
   } else {
     const skipSynth = deployedSynthFits(s) ? ["--skip-synth"] : [];
+    const logStart = emulatorLogSize(s);
     const destroy = await cdktfCommand(s, ["destroy", ...s.stacks, "--auto-approve", "--skip-provider-lock", ...skipSynth], s.deployOutdir);
-    if (destroy.code !== 0) return fail(`destroy failed after ${seconds(destroy.ms)}`);
+    if (destroy.code !== 0) return fail(`destroy failed after ${seconds(destroy.ms)}${emulatorNotes(s, logStart)}`);
     log(`destroyed ${s.stacks.join(", ")} in ${seconds(destroy.ms)}`);
   }
   removeState(s);
   if (options.keepEmulator) log(`left the emulator on port ${s.port} running (--keep-emulator)`);
   else if (await stopEmulator(workDir, s.port)) log("stopped the emulator local:up started");
   return 0;
+}
+
+/**
+ * What the emulator logged about retried requests and server errors
+ * (scripts/emulator/request_log.py), the last 10 lines, for a failure message:
+ * a create the SDK sent twice explains a conflict such as `PriorityInUse`.
+ * Only what was logged after byte `since` (see {@link emulatorLogSize}) counts.
+ */
+function emulatorNotes(s: Session, since: number): string {
+  const logFile = emulatorLog(s);
+  if (!existsSync(logFile)) return "";
+  const notes = readFileSync(logFile).subarray(since).toString("utf8").split("\n").filter((line) => line.startsWith("emulator: "));
+  if (notes.length === 0) return "";
+  return `\nthe emulator logged ${notes.length} retried or failed request(s)${notes.length > 10 ? ", the last 10" : ""} (${logFile}):\n  ${notes.slice(-10).join("\n  ")}`;
+}
+
+function emulatorLog(s: Session): string {
+  return join(workDir, `emulator-${s.port}.log`);
+}
+
+/** Where the emulator's log ends now: what a command adds comes after it. */
+function emulatorLogSize(s: Session): number {
+  return existsSync(emulatorLog(s)) ? statSync(emulatorLog(s)).size : 0;
 }
 
 function printOutputs(s: Session, outputsFile: string): void {

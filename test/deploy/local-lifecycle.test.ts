@@ -11,7 +11,7 @@
  * fixed waits: see scripts/emulator/README.md).
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeTaskDefinitionCommand, type TaskDefinition } from "@aws-sdk/client-ecs";
@@ -31,7 +31,7 @@ import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { loadConfig } from "../../config/load-config";
 import { emulatorAnswers, isRunning, stopEmulator } from "../../scripts/local/emulator";
 import { stackNames } from "../../stacks/platform";
-import { freePort, localEnv, localWorkDir, npmRun, outcome, planSummaries, removeLocalFiles, root } from "./helpers/local-commands";
+import { errorSummary, freePort, localEnv, localWorkDir, npmRun as runScript, outcome, planSummaries, removeLocalFiles, root, type LocalRun } from "./helpers/local-commands";
 import {
   clusterServices,
   destroyClients,
@@ -64,6 +64,34 @@ const passed = new Set<string>();
 const STEPS = 10;
 let outputs: Record<string, Record<string, any>> = {};
 
+/** The commands that exited non-zero, so afterAll can say why before anything else. */
+const failedRuns: { script: string; run: LocalRun }[] = [];
+
+async function npmRun(script: string, args: string[], runEnv: NodeJS.ProcessEnv, dir: string): Promise<LocalRun> {
+  const result = await runScript(script, args, runEnv, dir);
+  if (result.code !== 0) failedRuns.push({ script: [script, ...args].join(" "), run: result });
+  return result;
+}
+
+/**
+ * `npm run local:up`; when it fails, `local:down` and one more `local:up` on a
+ * fresh emulator, saying why on the console (CI shows it even when the second
+ * attempt passes). One deploy in about six on 2 busy cores failed once with
+ * `PriorityInUse` from a listener rule whose priority no other rule had; the
+ * emulator now logs every request an SDK retried, so the next such failure
+ * shows whether a create was sent twice (see the note on the first attempt's log).
+ */
+async function upStartingOverOnce(): Promise<LocalRun> {
+  const first = await npmRun("local:up", [], env, logDir);
+  if (first.code === 0) return first;
+  const firstLog = join(logDir, "local-up-first-attempt.log");
+  renameSync(first.logFile, firstLog);
+  console.warn(`local lifecycle: local:up failed (exit ${first.code}), starting over once on a fresh emulator. It said:\n  ${errorSummary(first).replace(/\n/g, "\n  ")}\n(whole output: ${firstLog})`);
+  const down = await npmRun("local:down", [], env, logDir);
+  if (down.code !== 0) return first;
+  return npmRun("local:up", [], env, logDir);
+}
+
 function requireStep(step: string): void {
   if (!passed.has(step)) throw new Error(`skipped: the "${step}" step did not pass`);
 }
@@ -87,7 +115,10 @@ afterAll(async () => {
   await stopEmulator(localWorkDir, port);
   const failed = passed.size < STEPS;
   removeLocalFiles(environment, port, failed);
-  if (failed) console.error(`local lifecycle: the commands' output is in ${logDir}, the emulator's in .local/emulator-${port}.log`);
+  if (failed) {
+    const why = failedRuns.map(({ script, run }) => `npm run ${script} exited ${run.code}:\n  ${errorSummary(run).replace(/\n/g, "\n  ")}`);
+    console.error([...why, `local lifecycle: the commands' output is in ${logDir}, the emulator's in .local/emulator-${port}.log`].join("\n"));
+  }
   else rmSync(logDir, { recursive: true, force: true });
 }, 10 * 60_000);
 
@@ -96,7 +127,7 @@ describe(`the local target, ${containers.length} containers (${containers.join("
     // GIVEN nothing answers on the port
     expect(await emulatorAnswers(`http://127.0.0.1:${port}`)).toBe(false);
     // WHEN
-    const up = await npmRun("local:up", [], env, logDir);
+    const up = await upStartingOverOnce();
     // THEN
     expect(outcome(up)).toMatchObject({ code: 0 });
     expect(up.output).toContain(`local: started the emulator at http://127.0.0.1:${port}`);

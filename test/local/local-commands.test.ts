@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { planSummary } from "../../scripts/local/local";
+import { errorSummary } from "../deploy/helpers/local-commands";
 
 const root = resolve(__dirname, "..", "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
@@ -20,6 +21,36 @@ async function local(args: string[], port = "1"): Promise<{ code: number; stderr
     return { code: failed.code, stderr: failed.stderr };
   }
 }
+
+describe("errorSummary (what a failed lifecycle step prints first)", () => {
+  const failed = (output: string) => ({ code: 1, output, ms: 1 });
+
+  test("Terraform's error lines, each with the line after it, our own failure line and the emulator's notes, without colours or spinner frames", () => {
+    const output = [
+      "\x1b[32mdev-network  aws_vpc.vpc: Creating...\x1b[0m",
+      "Processing ⠋",
+      "dev-cluster  │ \x1b[31mError: \x1b[0mcreating ECS Service (web): InvalidParameterException",
+      "dev-cluster  │   with aws_ecs_service.web,",
+      "dev-cluster  │   on cdk.tf.json line 12",
+      "local: deploy failed after 120 s",
+      "the emulator logged 1 retried or failed request(s) (.local/emulator-4566.log):",
+      "  emulator: CreateService attempt=2 -> 400",
+    ].join("\n");
+    expect(errorSummary(failed(output))).toBe(
+      [
+        "dev-cluster  │ Error: creating ECS Service (web): InvalidParameterException",
+        "dev-cluster  │   with aws_ecs_service.web,",
+        "local: deploy failed after 120 s",
+        "the emulator logged 1 retried or failed request(s) (.local/emulator-4566.log):",
+        "emulator: CreateService attempt=2 -> 400",
+      ].join("\n"),
+    );
+  });
+
+  test("output without an error line gives its last lines", () => {
+    expect(errorSummary(failed("a\nb\nc\nd\ne\nf\n"))).toBe("b\nc\nd\ne\nf");
+  });
+});
 
 describe("planSummary", () => {
   test("a plan without changes", () => {

@@ -40,13 +40,33 @@ export async function npmRun(script: string, args: string[], env: NodeJS.Process
   return { ...result, logFile };
 }
 
-/** The run's exit code with the end of its output, for an assertion message that explains itself. */
-export function outcome(result: LocalRun, lines = 40): { code: number; log: string; tail: string } {
-  // Spinner frames and cursor movements make the raw output unreadable.
+/** The run's output as readable lines: without spinner frames, cursor movements and progress lines. */
+function plainLines(result: RunResult): string[] {
   // eslint-disable-next-line no-control-regex
   const plain = result.output.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
-  const tail = plain.split("\n").filter((l) => l.trim() !== "" && !/Processing|Stacks? (deploying|destroying|done|waiting)/.test(l));
-  return { code: result.code, log: result.logFile, tail: tail.slice(-lines).join("\n") };
+  return plain.split("\n").filter((l) => l.trim() !== "" && !/Processing|Stacks? (deploying|destroying|done|waiting)/.test(l));
+}
+
+/** The run's exit code with the end of its output, for an assertion message that explains itself. */
+export function outcome(result: LocalRun, lines = 40): { code: number; log: string; tail: string } {
+  return { code: result.code, log: result.logFile, tail: plainLines(result).slice(-lines).join("\n") };
+}
+
+/**
+ * What a failed run said went wrong: Terraform's `Error:` lines with the line
+ * after each, our own `local: ... failed` lines and what the emulator logged
+ * about retried or failed requests, at most `max` lines. A CI
+ * log may show only the start of a long failure; this is short enough to print first.
+ */
+export function errorSummary(result: RunResult, max = 20): string {
+  const lines = plainLines(result);
+  const picked = new Set<number>();
+  lines.forEach((line, i) => {
+    if (/Error: /.test(line)) [i, i + 1].forEach((j) => j < lines.length && picked.add(j));
+    else if (/^local: .*failed|^the emulator logged|^\s*emulator: /.test(line)) picked.add(i);
+  });
+  const summary = [...picked].sort((a, b) => a - b).map((i) => lines[i].trim());
+  return [...new Set(summary)].slice(0, max).join("\n") || lines.slice(-5).join("\n");
 }
 
 /** `local:plan`'s summary lines (`  <stack>: <summary>` after "plan summary:"), by stack. */

@@ -1,0 +1,73 @@
+"""Log the emulator's requests that explain a failed deploy.
+
+werkzeug logs every request as `"POST / HTTP/1.1" 400`, which names neither
+the AWS action nor whether the client was retrying. A create that the SDK
+sent twice (its first answer lost or failed) fails the second time with a
+conflict (`PriorityInUse`, `Duplicate...`), and only the attempt number tells
+that story. So, for every request that is a retry (the SDKs' `amz-sdk-request:
+attempt=N` header, N > 1) or that fails with a 5xx, one line goes to stderr:
+
+    emulator: CreateRule attempt=2 -> 400
+    emulator: DescribeServices attempt=1 -> 500
+
+Nothing about the request or the answer changes.
+"""
+import io
+import re
+import sys
+import urllib.parse
+from typing import Any, Callable
+
+ATTEMPT = re.compile(r"attempt=(\d+)")
+MAX_FORM_BYTES = 1 << 20
+
+
+def action_of(environ: dict[str, Any]) -> str:
+    """The AWS action: the JSON protocols' X-Amz-Target, the query protocol's
+    `Action` (in the query or the form body, which is read and put back),
+    else the method and path (REST protocols)."""
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+    if "Action" in query:
+        return query["Action"][0]
+    content_type = environ.get("CONTENT_TYPE", "")
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    if content_type.startswith("application/x-www-form-urlencoded") and 0 < length <= MAX_FORM_BYTES:
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        if "Action" in form:
+            return form["Action"][0]
+    return f"{environ.get('REQUEST_METHOD', '?')} {environ.get('PATH_INFO', '')}"
+
+
+def log_retries_and_server_errors(app_class: type, write: Callable[[str], None] = sys.stderr.write) -> None:
+    """Wrap `app_class.__call__` (moto's WSGI application) once."""
+    if getattr(app_class.__call__, "_logs_retries", False):
+        return
+    original = app_class.__call__
+
+    def call(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        match = ATTEMPT.search(environ.get("HTTP_AMZ_SDK_REQUEST", ""))
+        attempt = int(match.group(1)) if match else 1
+        action = action_of(environ)  # before moto reads the body
+        status: list[str] = []
+
+        def recording_start_response(code: str, headers: Any, exc_info: Any = None) -> Any:
+            status.append(code.split(" ", 1)[0])
+            return start_response(code, headers, exc_info)
+
+        try:
+            result = original(self, environ, recording_start_response)
+        except Exception as error:  # werkzeug answers it with a 500
+            write(f"emulator: {action} attempt={attempt} -> 500 ({type(error).__name__}: {error})\n")
+            raise
+        code = status[-1] if status else "?"
+        if attempt > 1 or code.startswith("5"):
+            write(f"emulator: {action} attempt={attempt} -> {code}\n")
+        return result
+
+    call._logs_retries = True  # type: ignore[attr-defined]
+    app_class.__call__ = call
