@@ -18,3 +18,9 @@ export declare function bundlePath(name: string): string;
 export declare function bundleZipPath(name: string): string;
 /** Write a zip of `files` (name → content) whose bytes depend on the content only. */
 export declare function writeZip(file: string, files: Record<string, Uint8Array>): void;
+/** True when `outfile` is missing or older than an input listed in `<outfile>.inputs.json` or one of `alsoDependsOn` (relative to `root`, default the repository). */
+export declare function isOutputStale(outfile: string, alsoDependsOn: readonly string[], root?: string): boolean;
+/** Write `file` whole (a temporary file and a rename). */
+export declare function writeFileAtomically(file: string, data: string | Uint8Array, mode?: number): void;
+/** Record esbuild's inputs for `outfile` (`<outfile>.inputs.json`); returns how many. */
+export declare function writeInputsList(outfile: string, metafile: { inputs: Record<string, unknown> }): number;

@@ -8,7 +8,6 @@
 // (or this file) is newer than the bundle.
 const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
 const path = require("node:path");
-const { build } = require("esbuild");
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -59,16 +58,41 @@ module.exports = new Proxy({}, { get(_t, key) { if (key === "__esModule") return
 
 /** True when the bundle is missing or any of its inputs changed after it was built. */
 function isStale(bundle) {
-  const out = path.join(ROOT, bundle.outfile);
-  const inputsFile = `${out}.inputs.json`;
-  if (!existsSync(out) || !existsSync(inputsFile)) return true;
   if (bundle.zipfile && !existsSync(path.join(ROOT, bundle.zipfile))) return true;
-  const builtAt = statSync(out).mtimeMs;
-  const inputs = [...JSON.parse(readFileSync(inputsFile, "utf8")), "package-lock.json", "scripts/bundles.js"];
+  return isOutputStale(path.join(ROOT, bundle.outfile), ["package-lock.json", "scripts/bundles.js"]);
+}
+
+/**
+ * True when esbuild's output `outfile` is missing, or older than one of the
+ * inputs recorded next to it (`<outfile>.inputs.json`, see
+ * {@link writeInputsList}) or than one of `alsoDependsOn`. Inputs are relative
+ * to `root` (esbuild's working directory).
+ * @param {string} outfile
+ * @param {readonly string[]} alsoDependsOn
+ * @param {string} [root]
+ */
+function isOutputStale(outfile, alsoDependsOn, root = ROOT) {
+  const inputsFile = `${outfile}.inputs.json`;
+  if (!existsSync(outfile) || !existsSync(inputsFile)) return true;
+  const builtAt = statSync(outfile).mtimeMs;
+  const inputs = [...JSON.parse(readFileSync(inputsFile, "utf8")), ...alsoDependsOn];
   return inputs.some((input) => {
-    const file = path.join(ROOT, input);
+    const file = path.join(root, input);
     return !existsSync(file) || statSync(file).mtimeMs > builtAt;
   });
+}
+
+/**
+ * Record the files esbuild read for `outfile` (from its metafile), for
+ * {@link isOutputStale}. Written last: with it, the output counts as built.
+ * @param {string} outfile
+ * @param {import("esbuild").Metafile} metafile
+ * @returns {number} how many
+ */
+function writeInputsList(outfile, metafile) {
+  const inputs = Object.keys(metafile.inputs).filter((i) => !i.includes(":"));
+  writeFileAtomically(`${outfile}.inputs.json`, JSON.stringify(inputs));
+  return inputs.length;
 }
 
 /**
@@ -81,6 +105,8 @@ async function buildBundles(options = {}) {
   const unknown = names.filter((n) => !BUNDLES.some((b) => b.name === n));
   if (unknown.length > 0) throw new Error(`unknown bundle(s) ${unknown.join(", ")}; known: ${BUNDLES.map((b) => b.name).join(", ")}`);
   const selected = (names.length > 0 ? BUNDLES.filter((b) => names.includes(b.name)) : BUNDLES).filter((b) => !options.onlyIfStale || isStale(b));
+  if (selected.length === 0) return [];
+  const { build } = require("esbuild"); // here: most synths build nothing
   await Promise.all(
     selected.map(async (bundle) => {
       const outfile = path.join(ROOT, bundle.outfile);
@@ -105,10 +131,8 @@ async function buildBundles(options = {}) {
       const code = result.outputFiles[0].contents;
       writeFileAtomically(outfile, code, bundle.executable ? 0o755 : 0o644);
       if (bundle.zipfile) writeZip(path.join(ROOT, bundle.zipfile), { "index.js": code });
-      // Last: with it, the bundle counts as built (isStale).
-      const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.includes(":"));
-      writeFileAtomically(`${outfile}.inputs.json`, JSON.stringify(inputs));
-      options.log?.(`built ${bundle.outfile}: ${Math.round(statSync(outfile).size / 1024)} KiB from ${inputs.length} files`);
+      const inputCount = writeInputsList(outfile, result.metafile);
+      options.log?.(`built ${bundle.outfile}: ${Math.round(statSync(outfile).size / 1024)} KiB from ${inputCount} files`);
     }),
   );
   return selected.map((b) => b.name);
@@ -160,4 +184,4 @@ function bundleZipPath(name) {
   return path.join(ROOT, bundle.zipfile);
 }
 
-module.exports = { BUNDLES, buildBundles, bundlePath, bundleZipPath, writeZip };
+module.exports = { BUNDLES, buildBundles, bundlePath, bundleZipPath, isOutputStale, writeFileAtomically, writeInputsList, writeZip };
