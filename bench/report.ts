@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { formatMs, markdownTable, median } from "./lib/stats";
+import { formatMs, markdownTable, median, medianPairedRatio } from "./lib/stats";
 import { lineChartSvg, type Series } from "./lib/svg-chart";
 
 type Json = any; // results files are read as written by their benchmarks
@@ -50,12 +50,17 @@ export function writeBenchmarks(root: string, inputs: ReportInputs): string {
     const at = (n: number) => synth.app.find((a: Json) => a.count === n);
     const floor = ms(synth.floor);
     const cliAt = (n: number) => ms(synth.cli.find((c: Json) => c.count === n).samples);
+    // Each whole-synth run against the floor run just before it; results written before the runs were paired have no `floors`.
+    const overFloor = (n: number) => {
+      const entry = synth.cli.find((c: Json) => c.count === n);
+      return entry.floors ? medianPairedRatio(entry.samples.map((x: Json) => x.ms), entry.floors.map((x: Json) => x.ms)) : cliAt(n) / floor;
+    };
     const a50 = at(50);
-    summary.push(["P1", "synth, 50 containers: app / peak RSS / whole cdktf ÷ CLI floor", `${formatMs(ms(a50.samples))} / ${mib(a50.samples).toFixed(0)} MiB / ${(cliAt(50) / floor).toFixed(2)}`, "≤ 0.6 s / ≤ 150 MiB / ≤ 1.2", `${status(ms(a50.samples) <= 600)} / ${status(mib(a50.samples) <= 150)} / ${status(cliAt(50) / floor <= 1.2)}`]);
+    summary.push(["P1", "synth, 50 containers: app / peak RSS / whole cdktf ÷ CLI floor", `${formatMs(ms(a50.samples))} / ${mib(a50.samples).toFixed(0)} MiB / ${overFloor(50).toFixed(2)}`, "≤ 0.6 s / ≤ 150 MiB / ≤ 1.2", `${status(ms(a50.samples) <= 600)} / ${status(mib(a50.samples) <= 150)} / ${status(overFloor(50) <= 1.2)}`]);
     sections.push(
       markdownTable(
         ["containers", "app time", "app peak RSS", "JSON", "whole `cdktf synth`", "÷ CLI floor"],
-        synth.app.map((a: Json) => [a.count, formatMs(ms(a.samples)), `${mib(a.samples).toFixed(0)} MiB`, `${Math.round(a.bytes / 1024)} KiB`, formatMs(cliAt(a.count)), (cliAt(a.count) / floor).toFixed(2)]),
+        synth.app.map((a: Json) => [a.count, formatMs(ms(a.samples)), `${mib(a.samples).toFixed(0)} MiB`, `${Math.round(a.bytes / 1024)} KiB`, formatMs(cliAt(a.count)), overFloor(a.count).toFixed(2)]),
       ),
       "",
       `Targets at 50 containers: app ≤ 0.6 s and ≤ 150 MiB; whole \`cdktf synth\` ≤ 1.2 × the CLI's floor (the same CLI synthesizing one empty stack: ${formatMs(floor)}).`,

@@ -17,6 +17,16 @@ export function median(samples: readonly number[]): number {
 }
 
 /** `1234.5` → `"1.23 s"`, `12.3` → `"12 ms"`. */
+/**
+ * How many times slower `samples` are than a baseline measured in pairs with
+ * them (`baselines[i]` run just before `samples[i]`): the median of the pairs'
+ * ratios, so a machine that slows down for a while slows both sides alike.
+ */
+export function medianPairedRatio(samples: readonly number[], baselines: readonly number[]): number {
+  if (samples.length !== baselines.length) throw new Error(`medianPairedRatio: ${samples.length} samples against ${baselines.length} baselines`);
+  return median(samples.map((sample, i) => sample / baselines[i]));
+}
+
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 }
