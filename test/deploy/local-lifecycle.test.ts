@@ -76,10 +76,10 @@ async function npmRun(script: string, args: string[], runEnv: NodeJS.ProcessEnv,
 /**
  * `npm run local:up`; when it fails, `local:down` and one more `local:up` on a
  * fresh emulator, saying why on the console (CI shows it even when the second
- * attempt passes). One deploy in about six on 2 busy cores failed once with
- * `PriorityInUse` from a listener rule whose priority no other rule had; the
- * emulator now logs every request an SDK retried, so the next such failure
- * shows whether a create was sent twice (see the note on the first attempt's log).
+ * attempt passes). About one deploy in eight on 2 busy cores failed with
+ * `PriorityInUse` from a listener rule whose priority no other rule had. The
+ * emulator now logs every request an SDK retried, and the printed errors
+ * include those lines: the next such failure shows whether a create was sent twice.
  */
 async function upStartingOverOnce(): Promise<LocalRun> {
   const first = await npmRun("local:up", [], env, logDir);
@@ -118,8 +118,9 @@ afterAll(async () => {
   if (failed) {
     const why = failedRuns.map(({ script, run }) => `npm run ${script} exited ${run.code}:\n  ${errorSummary(run).replace(/\n/g, "\n  ")}`);
     console.error([...why, `local lifecycle: the commands' output is in ${logDir}, the emulator's in .local/emulator-${port}.log`].join("\n"));
+  } else {
+    rmSync(logDir, { recursive: true, force: true });
   }
-  else rmSync(logDir, { recursive: true, force: true });
 }, 10 * 60_000);
 
 describe(`the local target, ${containers.length} containers (${containers.join(", ")})`, () => {
