@@ -79,22 +79,19 @@ function appOnly(count: number): { samples: Sample[]; bytes: number } {
  * machine that slows down for a while slows both. The ratio to the floor is
  * the median of each run's ratio to the floor run just before it.
  */
-function wholeSynthAndFloor(sizes: readonly number[]): { floor: Sample[]; cli: { count: number; samples: Sample[]; floors: Sample[] }[] } {
+function wholeSynthAndFloor(sizes: readonly number[]): { count: number; samples: Sample[]; floors: Sample[] }[] {
   const dir = join(root, ".gen", "bench-empty-app");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node empty-app.js", terraformProviders: [], sendCrashReports: "false" }));
   writeFileSync(join(dir, "empty-app.js"), 'const { App, TerraformStack } = require("cdktf");\nconst app = new App();\nnew TerraformStack(app, "empty");\napp.synth();\n');
-  const floor: Sample[] = [];
   const cli = sizes.map((count) => ({ count, samples: [] as Sample[], floors: [] as Sample[] }));
   for (let i = 0; i < CLI_RUNS; i++) {
     for (const size of cli) {
-      const floorSample = run(cdktf, ["synth", "--output", mkdtempSync(join(scratch, "floor-"))], baseEnv, dir);
-      floor.push(floorSample);
-      size.floors.push(floorSample);
+      size.floors.push(run(cdktf, ["synth", "--output", mkdtempSync(join(scratch, "floor-"))], baseEnv, dir));
       size.samples.push(run(cdktf, ["synth", "--output", mkdtempSync(join(scratch, "cli-"))], { ...baseEnv, ...containersEnv(size.count) }));
     }
   }
-  return { floor, cli };
+  return cli;
 }
 
 function appCommands(count: number): { name: string; samples: Sample[] }[] {
@@ -132,10 +129,10 @@ function main(): void {
   const medianMiB = (s: Sample[]) => median(s.map((x) => x.peakMiB ?? NaN));
 
   const app = SIZES.map((count) => ({ count, ...appOnly(count) }));
-  const { floor, cli } = wholeSynthAndFloor(SIZES);
+  const cli = wholeSynthAndFloor(SIZES);
   const variants = appCommands(TARGET.containers);
   const imports = providerImports();
-  const floorMs = medianMs(floor);
+  const floorMs = medianMs(cli.flatMap((c) => c.floors));
   const overFloor = (c: (typeof cli)[number]) => medianPairedRatio(c.samples.map((x) => x.ms), c.floors.map((x) => x.ms));
 
   const at50 = app.find((a) => a.count === TARGET.containers)!;
@@ -204,7 +201,7 @@ function main(): void {
   writeFileSync(join(results, "synth.md"), lines.join("\n"));
   writeFileSync(
     join(results, "synth.json"),
-    JSON.stringify({ runs: RUNS, floor, app, cli, variants: variants.map((v) => ({ name: v.name, samples: v.samples })), imports }, null, 2),
+    JSON.stringify({ runs: RUNS, app, cli, variants: variants.map((v) => ({ name: v.name, samples: v.samples })), imports }, null, 2),
   );
   rmSync(scratch, { recursive: true, force: true });
   process.stdout.write(lines.join("\n"));

@@ -22,24 +22,28 @@ ATTEMPT = re.compile(r"attempt=(\d+)")
 MAX_FORM_BYTES = 1 << 20
 
 
-def action_of(environ: dict[str, Any]) -> str:
+def keep_form_body(environ: dict[str, Any]) -> bytes:
+    """A query-protocol request's form body, read and put back for moto;
+    b"" for any other request."""
+    content_type = environ.get("CONTENT_TYPE", "")
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    if not content_type.startswith("application/x-www-form-urlencoded") or not 0 < length <= MAX_FORM_BYTES:
+        return b""
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def action_of(environ: dict[str, Any], form_body: bytes) -> str:
     """The AWS action: the JSON protocols' X-Amz-Target, the query protocol's
-    `Action` (in the query or the form body, which is read and put back),
-    else the method and path (REST protocols)."""
+    `Action` (in the query or the form body), else the method and path (REST protocols)."""
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         return target.rsplit(".", 1)[-1]
-    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
-    if "Action" in query:
-        return query["Action"][0]
-    content_type = environ.get("CONTENT_TYPE", "")
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    if content_type.startswith("application/x-www-form-urlencoded") and 0 < length <= MAX_FORM_BYTES:
-        body = environ["wsgi.input"].read(length)
-        environ["wsgi.input"] = io.BytesIO(body)
-        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
-        if "Action" in form:
-            return form["Action"][0]
+    for fields in (environ.get("QUERY_STRING", ""), form_body.decode("utf-8", "replace")):
+        action = urllib.parse.parse_qs(fields).get("Action")
+        if action:
+            return action[0]
     return f"{environ.get('REQUEST_METHOD', '?')} {environ.get('PATH_INFO', '')}"
 
 
@@ -52,7 +56,7 @@ def log_retries_and_server_errors(app_class: type, write: Callable[[str], None] 
     def call(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
         match = ATTEMPT.search(environ.get("HTTP_AMZ_SDK_REQUEST", ""))
         attempt = int(match.group(1)) if match else 1
-        action = action_of(environ)  # before moto reads the body
+        form_body = keep_form_body(environ)  # before moto reads it; parsed only for a line to log
         status: list[str] = []
 
         def recording_start_response(code: str, headers: Any, exc_info: Any = None) -> Any:
@@ -62,11 +66,11 @@ def log_retries_and_server_errors(app_class: type, write: Callable[[str], None] 
         try:
             result = original(self, environ, recording_start_response)
         except Exception as error:  # werkzeug answers it with a 500
-            write(f"emulator: {action} attempt={attempt} -> 500 ({type(error).__name__}: {error})\n")
+            write(f"emulator: {action_of(environ, form_body)} attempt={attempt} -> 500 ({type(error).__name__}: {error})\n")
             raise
         code = status[-1] if status else "?"
         if attempt > 1 or code.startswith("5"):
-            write(f"emulator: {action} attempt={attempt} -> {code}\n")
+            write(f"emulator: {action_of(environ, form_body)} attempt={attempt} -> {code}\n")
         return result
 
     call._logs_retries = True  # type: ignore[attr-defined]

@@ -116,7 +116,7 @@ async function up(s: Session): Promise<number> {
   // defaults to unbounded), so nothing is gained by splitting this call.
   const logStart = emulatorLogSize(s);
   const deploy = await cdktfCommand(s, ["deploy", ...s.stacks, "--auto-approve", "--skip-provider-lock", "--outputs-file", outputsFile], s.deployOutdir);
-  if (deploy.code !== 0) return fail(`deploy failed after ${seconds(deploy.ms)}${emulatorNotes(s, logStart)}`);
+  if (deploy.code !== 0) return fail(`deploy failed after ${seconds(deploy.ms)}${emulatorNotes(emulatorLog(s), logStart)}`);
   log(`deployed ${s.stacks.join(", ")} in ${seconds(deploy.ms)}`);
   printOutputs(s, outputsFile);
   return 0;
@@ -144,7 +144,7 @@ async function plan(s: Session): Promise<number> {
     availableParallelism(),
   );
   const failed = s.stacks.filter((_, i) => results[i].code === 1);
-  if (failed.length > 0) return fail(`plan of ${failed.join(", ")} failed${emulatorNotes(s, logStart)}`);
+  if (failed.length > 0) return fail(`plan of ${failed.join(", ")} failed${emulatorNotes(emulatorLog(s), logStart)}`);
   log(`planned ${s.stacks.join(", ")} in ${seconds(Date.now() - started)}`);
   log("plan summary:");
   s.stacks.forEach((stack, i) => console.log(`  ${stack}: ${planSummary(results[i].output)}`));
@@ -212,7 +212,7 @@ async function down(s: Session, options: { keepEmulator: boolean }): Promise<num
     const skipSynth = deployedSynthFits(s) ? ["--skip-synth"] : [];
     const logStart = emulatorLogSize(s);
     const destroy = await cdktfCommand(s, ["destroy", ...s.stacks, "--auto-approve", "--skip-provider-lock", ...skipSynth], s.deployOutdir);
-    if (destroy.code !== 0) return fail(`destroy failed after ${seconds(destroy.ms)}${emulatorNotes(s, logStart)}`);
+    if (destroy.code !== 0) return fail(`destroy failed after ${seconds(destroy.ms)}${emulatorNotes(emulatorLog(s), logStart)}`);
     log(`destroyed ${s.stacks.join(", ")} in ${seconds(destroy.ms)}`);
   }
   removeState(s);
@@ -223,12 +223,11 @@ async function down(s: Session, options: { keepEmulator: boolean }): Promise<num
 
 /**
  * What the emulator logged about retried requests and server errors
- * (scripts/emulator/request_log.py), the last 10 lines, for a failure message:
- * a create the SDK sent twice explains a conflict such as `PriorityInUse`.
- * Only what was logged after byte `since` (see {@link emulatorLogSize}) counts.
+ * (scripts/emulator/request_log.py) after byte `since` of its log (see
+ * {@link emulatorLogSize}), the last 10 lines, for a failure message: a create
+ * the SDK sent twice explains a conflict such as `PriorityInUse`.
  */
-function emulatorNotes(s: Session, since: number): string {
-  const logFile = emulatorLog(s);
+export function emulatorNotes(logFile: string, since: number): string {
   if (!existsSync(logFile)) return "";
   const notes = readFileSync(logFile).subarray(since).toString("utf8").split("\n").filter((line) => line.startsWith("emulator: "));
   if (notes.length === 0) return "";
@@ -241,7 +240,8 @@ function emulatorLog(s: Session): string {
 
 /** Where the emulator's log ends now: what a command adds comes after it. */
 function emulatorLogSize(s: Session): number {
-  return existsSync(emulatorLog(s)) ? statSync(emulatorLog(s)).size : 0;
+  const logFile = emulatorLog(s);
+  return existsSync(logFile) ? statSync(logFile).size : 0;
 }
 
 function printOutputs(s: Session, outputsFile: string): void {

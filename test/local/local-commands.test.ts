@@ -3,9 +3,11 @@
  * command line, and how they read Terraform's plan output.
  */
 import { execFile } from "node:child_process";
+import { appendFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { planSummary } from "../../scripts/local/local";
+import { emulatorNotes, planSummary } from "../../scripts/local/local";
 import { errorSummary } from "../deploy/helpers/local-commands";
 
 const root = resolve(__dirname, "..", "..");
@@ -49,6 +51,32 @@ describe("errorSummary (what a failed lifecycle step prints first)", () => {
 
   test("output without an error line gives its last lines", () => {
     expect(errorSummary(failed("a\nb\nc\nd\ne\nf\n"))).toBe("b\nc\nd\ne\nf");
+  });
+});
+
+describe("emulatorNotes (what a failed local command adds from the emulator's log)", () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "emulator-notes-"))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("only the emulator's own lines written during the command, the last 10", () => {
+    // GIVEN a log with an earlier command's note, then werkzeug's lines and 12 notes of this command
+    const log = join(dir, "emulator-4566.log");
+    appendFileSync(log, "emulator: DescribeVpcs attempt=2 -> 200\n");
+    const since = statSync(log).size;
+    const notes = Array.from({ length: 12 }, (_, i) => `emulator: CreateRule attempt=${i + 2} -> 400`);
+    appendFileSync(log, `127.0.0.1 - - "POST / HTTP/1.1" 400 -\n${notes.join("\n")}\n`);
+    // WHEN / THEN
+    expect(emulatorNotes(log, since)).toBe(
+      `\nthe emulator logged 12 retried or failed request(s), the last 10 (${log}):\n  ${notes.slice(2).join("\n  ")}`,
+    );
+  });
+
+  test("nothing when the command added no note, or there is no log", () => {
+    const log = join(dir, "emulator-4566.log");
+    appendFileSync(log, "emulator: DescribeVpcs attempt=2 -> 200\n");
+    expect(emulatorNotes(log, statSync(log).size)).toBe("");
+    expect(emulatorNotes(join(dir, "none.log"), 0)).toBe("");
   });
 });
 
