@@ -1,4 +1,4 @@
-import { dependable, Fn, type ITerraformDependable } from "cdktf";
+import { dependable, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
@@ -10,6 +10,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { assumeRolePolicy, policyDocument } from "./iam-documents";
+import { jsonDocument } from "./json-document";
 import { boundedName, hashedName, shortHash } from "./naming";
 
 /** Where the EFS access point of a service is mounted in its container. */
@@ -161,7 +162,7 @@ export class EcsWebService extends Construct {
       requiresCompatibilities: ["EC2"],
       executionRoleArn: props.executionRoleArn,
       taskRoleArn: taskRole.arn,
-      containerDefinitions: Fn.jsonencode([
+      containerDefinitions: jsonDocument([
         {
           name,
           image: props.image,

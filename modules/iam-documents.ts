@@ -1,4 +1,4 @@
-import { Fn } from "cdktf";
+import { jsonDocument } from "./json-document";
 
 /** One statement of an IAM policy, in the shape our constructs need. */
 export interface PolicyStatement {
@@ -12,9 +12,9 @@ export interface PolicyStatement {
   readonly principals?: Readonly<Record<string, string | readonly string[]>>;
 }
 
-/** An identity or resource policy document, rendered with `jsonencode` so values may be tokens. */
+/** An identity or resource policy document; values may be references ({@link jsonDocument}). */
 export function policyDocument(statements: readonly PolicyStatement[]): string {
-  return Fn.jsonencode({
+  return jsonDocument({
     Version: "2012-10-17",
     Statement: statements.map((s) => ({
       Effect: s.effect ?? "Allow",
@@ -31,7 +31,7 @@ export function assumeRolePolicy(
   service: string,
   conditions?: PolicyStatement["conditions"],
 ): string {
-  return Fn.jsonencode({
+  return jsonDocument({
     Version: "2012-10-17",
     Statement: [
       {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { terraformEnv } from "../../scripts/lib/terraform-env";
-import { jsonencoded, resources, type StackJson } from "../helpers/synth";
+import { jsonDocumentOf, resources, type StackJson } from "../helpers/synth";
 
 /**
  * The issue's contract, run literally from the project root through the real
@@ -58,7 +58,7 @@ describe("npx cdktf synth", () => {
     // ... and the containers are the ones the TF_VAR_* named (which the CLI withheld from the app)
     const services: StackJson = JSON.parse(readFileSync(join(projectRoot, "cdktf.out", "stacks", "dev-services", "cdk.tf.json"), "utf8"));
     const containers = resources(services, "aws_ecs_task_definition")
-      .map((d) => jsonencoded(d.values.container_definitions)[0])
+      .map((d) => jsonDocumentOf(d.values.container_definitions)[0])
       .map((c: { name: string; portMappings: { containerPort: number }[] }) => [c.name, c.portMappings[0].containerPort])
       .sort();
     expect(containers).toEqual([

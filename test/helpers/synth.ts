@@ -141,18 +141,13 @@ export function resourceTypes(stack: StackJson): string[] {
   return Object.keys(stack.resource ?? {});
 }
 
-/** The document inside `${jsonencode(...)}` (policies, container definitions), references as `${...}` strings. */
-export function jsonencoded(value: unknown): any {
-  return hclFunctionArgument(value, "jsonencode");
-}
-
-/** The single argument of a Terraform function call `${fn(arg)}`, parsed into a JS value. */
-export function hclFunctionArgument(value: unknown, fn: string): any {
-  const prefix = `\${${fn}(`;
-  if (typeof value !== "string" || !value.startsWith(prefix) || !value.endsWith(")}")) {
-    throw new Error(`expected \${${fn}(...)}, got ${JSON.stringify(value)}`);
-  }
-  return new HclExpression(value.slice(prefix.length, -2)).parseWhole();
+/**
+ * A JSON document written by modules/json-document.ts (a policy, container
+ * definitions), parsed; references read `${...}` as in any other argument.
+ */
+export function jsonDocumentOf(value: unknown): any {
+  if (typeof value !== "string") throw new Error(`expected a JSON document string, got ${JSON.stringify(value)}`);
+  return JSON.parse(value);
 }
 
 /**
@@ -177,7 +172,7 @@ export function joinedText(value: unknown, wrapper?: string): string {
 }
 
 /**
- * A reader for the HCL expressions cdktf writes inside `jsonencode(...)` and
+ * A reader for the HCL expressions cdktf writes inside `join(...)` and
  * friends: objects `{"k" = v}`, tuples, quoted strings (interpolations kept
  * verbatim), numbers, booleans, null, and bare references (returned as
  * `${reference}`, the same form cdktf uses for references in plain JSON).

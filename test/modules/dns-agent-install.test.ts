@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformOutput } from "cdktf";
 import { AGENT_PATH, AGENT_UNIT, DnsAgentInstall, type DnsAgentInstallProps } from "../../modules/dns-agent-install";
-import { jsonencoded, joinedText, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
+import { jsonDocumentOf, joinedText, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
 
 const baseProps: DnsAgentInstallProps = {
   namePrefix: "shop-dev",
@@ -34,7 +34,7 @@ function synthAgent(props: Partial<DnsAgentInstallProps> = {}): Synthed {
   return { stack, script, key };
 }
 
-const statementsOf = (stack: StackJson) => jsonencoded(soleResource(stack, "aws_iam_role_policy").policy).Statement as { Action: string[]; Resource: string[]; Condition?: unknown }[];
+const statementsOf = (stack: StackJson) => jsonDocumentOf(soleResource(stack, "aws_iam_role_policy").policy).Statement as { Action: string[]; Resource: string[]; Condition?: unknown }[];
 
 describe("DnsAgentInstall", () => {
   test("publishes the bundle content-addressed, in a private, encrypted bucket", () => {

@@ -1,6 +1,6 @@
 import { GONE_INSTANCE_STATES } from "../../janitor/gone-states";
 import { DnsJanitor, type DnsJanitorProps } from "../../modules/dns-janitor";
-import { jsonencoded, ref, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
+import { jsonDocumentOf, ref, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
 
 const baseProps: DnsJanitorProps = {
   namePrefix: "shop-dev",
@@ -14,7 +14,7 @@ const zoneArn = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";
 
 const synthJanitor = (props: Partial<DnsJanitorProps> = {}): StackJson => synthConstruct((scope) => new DnsJanitor(scope, "janitor", { ...baseProps, ...props }));
 const statementsOf = (stack: StackJson) =>
-  jsonencoded(soleResource(stack, "aws_iam_role_policy").policy).Statement as { Effect: string; Action: string[]; Resource: string[]; Condition?: unknown }[];
+  jsonDocumentOf(soleResource(stack, "aws_iam_role_policy").policy).Statement as { Effect: string; Action: string[]; Resource: string[]; Condition?: unknown }[];
 const ruleNamed = (stack: StackJson, id: string) => resources(stack, "aws_cloudwatch_event_rule").find((r) => r.name.includes(id))!;
 
 describe("DnsJanitor", () => {
@@ -82,7 +82,7 @@ describe("DnsJanitor", () => {
     });
     // The one resource wildcard is an action that supports none.
     expect(statements.filter((s) => s.Resource.includes("*")).flatMap((s) => s.Action)).toEqual(["ec2:DescribeInstances"]);
-    expect(jsonencoded(soleResource(stack, "aws_iam_role").assume_role_policy).Statement[0]).toMatchObject({
+    expect(jsonDocumentOf(soleResource(stack, "aws_iam_role").assume_role_policy).Statement[0]).toMatchObject({
       Principal: { Service: "lambda.amazonaws.com" },
       Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
     });

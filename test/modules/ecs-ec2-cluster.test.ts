@@ -2,7 +2,7 @@ import { DYNAMIC_PORT_RANGE, EcsEc2Cluster, type EcsEc2ClusterProps } from "../.
 import {
   dataSources,
   joinedText,
-  jsonencoded,
+  jsonDocumentOf,
   ref,
   resourceAt,
   resources,
@@ -197,7 +197,7 @@ describe("EcsEc2Cluster", () => {
       // GIVEN / WHEN
       const stack = synthCluster();
       // THEN
-      expect(jsonencoded(soleResource(stack, "aws_iam_role").assume_role_policy).Statement).toEqual([
+      expect(jsonDocumentOf(soleResource(stack, "aws_iam_role").assume_role_policy).Statement).toEqual([
         { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
       ]);
     });

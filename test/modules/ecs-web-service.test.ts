@@ -1,6 +1,6 @@
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { EFS_CONTAINER_PATH, EcsWebService, type EcsWebServiceProps } from "../../modules/ecs-web-service";
-import { jsonencoded, ref, resources, soleResource, synthConstruct, type StackJson } from "../helpers/synth";
+import { jsonDocumentOf, ref, resources, soleResource, synthConstruct, type StackJson } from "../helpers/synth";
 
 const fileSystemArn = "arn:aws:elasticfilesystem:us-west-2:123456789012:file-system/fs-0123456789abcdef0";
 const listenerArn = "arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/shop-dev/0123456789abcdef/0123456789abcdef";
@@ -28,7 +28,7 @@ const route = { listenerArn, pathPatterns: ["/orders", "/orders/*"], priority: 1
 const synthService = (props: Partial<EcsWebServiceProps> = {}): StackJson =>
   synthConstruct((scope) => new EcsWebService(scope, "service-orders", { ...baseProps, ...props }));
 
-const containerDefinitions = (stack: StackJson) => jsonencoded(soleResource(stack, "aws_ecs_task_definition").container_definitions);
+const containerDefinitions = (stack: StackJson) => jsonDocumentOf(soleResource(stack, "aws_ecs_task_definition").container_definitions);
 const theContainer = (stack: StackJson) => {
   const definitions = containerDefinitions(stack);
   expect(definitions).toHaveLength(1);
@@ -284,7 +284,7 @@ describe("EcsWebService", () => {
       const role = soleResource(synthService(), "aws_iam_role");
       // THEN
       expect(role.name).toBe("shop-dev-orders-task");
-      expect(jsonencoded(role.assume_role_policy).Statement).toEqual([
+      expect(jsonDocumentOf(role.assume_role_policy).Statement).toEqual([
         { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole", Condition: trustConditions },
       ]);
     });
@@ -297,7 +297,7 @@ describe("EcsWebService", () => {
       const accessPoint = resources(stack, "aws_efs_access_point")[0];
       const policy = soleResource(stack, "aws_iam_role_policy");
       expect(policy.role).toBe(ref("aws_iam_role", role, "id"));
-      expect(jsonencoded(policy.policy).Statement).toEqual([
+      expect(jsonDocumentOf(policy.policy).Statement).toEqual([
         {
           Effect: "Allow",
           Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],

@@ -1,5 +1,5 @@
 import { EncryptedFileSystem, type EncryptedFileSystemProps } from "../../modules/encrypted-file-system";
-import { jsonencoded, ref, resources, soleResource, synthConstruct, type StackJson } from "../helpers/synth";
+import { jsonDocumentOf, ref, resources, soleResource, synthConstruct, type StackJson } from "../helpers/synth";
 
 const baseProps: EncryptedFileSystemProps = {
   namePrefix: "shop-dev",
@@ -59,7 +59,7 @@ describe("EncryptedFileSystem", () => {
     const fileSystem = resources(stack, "aws_efs_file_system")[0];
     const policy = soleResource(stack, "aws_efs_file_system_policy");
     expect(policy.file_system_id).toBe(ref("aws_efs_file_system", fileSystem, "id"));
-    expect(jsonencoded(policy.policy).Statement).toEqual([
+    expect(jsonDocumentOf(policy.policy).Statement).toEqual([
       {
         Effect: "Deny",
         Principal: { AWS: "*" },
@@ -74,7 +74,7 @@ describe("EncryptedFileSystem", () => {
     // GIVEN / WHEN
     const stack = synthEfs();
     // THEN
-    const statements = jsonencoded(soleResource(stack, "aws_efs_file_system_policy").policy).Statement;
+    const statements = jsonDocumentOf(soleResource(stack, "aws_efs_file_system_policy").policy).Statement;
     expect(statements.filter((s: { Effect: string }) => s.Effect === "Allow")).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
 import { TerraformOutput } from "cdktf";
 import { assumeRolePolicy, managedPolicyArn, policyDocument } from "../../modules/iam-documents";
-import { jsonencoded, synthConstruct } from "../helpers/synth";
+import { jsonDocumentOf, synthConstruct } from "../helpers/synth";
 
 /** A document as Terraform will render it: built in a stack, read back from an output. */
 const rendered = (document: () => string) =>
-  jsonencoded(synthConstruct((scope) => new TerraformOutput(scope, "doc", { value: document() })).output?.doc.value);
+  jsonDocumentOf(synthConstruct((scope) => new TerraformOutput(scope, "doc", { value: document() })).output?.doc.value);
 
 describe("managedPolicyArn", () => {
   test("turns an AWS-managed policy name into its ARN in the partition", () => {

@@ -1,7 +1,7 @@
 import { PrivateVpc, type PrivateVpcProps } from "../../modules/private-vpc";
 import {
   dataSources,
-  jsonencoded,
+  jsonDocumentOf,
   ref,
   resourceAt,
   resources,
@@ -165,7 +165,7 @@ describe("PrivateVpc", () => {
     const stack = synthVpc({ flowLogRetentionDays: 30 });
     // THEN
     const role = soleResource(stack, "aws_iam_role");
-    expect(jsonencoded(role.assume_role_policy).Statement).toEqual([
+    expect(jsonDocumentOf(role.assume_role_policy).Statement).toEqual([
       {
         Effect: "Allow",
         Principal: { Service: "vpc-flow-logs.amazonaws.com" },
@@ -176,7 +176,7 @@ describe("PrivateVpc", () => {
     expect(role.name_prefix.length).toBeLessThanOrEqual(38);
     const group = resources(stack, "aws_cloudwatch_log_group")[0];
     const policy = soleResource(stack, "aws_iam_role_policy");
-    const statements = jsonencoded(policy.policy).Statement;
+    const statements = jsonDocumentOf(policy.policy).Statement;
     expect(statements).toHaveLength(1);
     expect(statements[0].Effect).toBe("Allow");
     expect(statements[0].Action).toEqual(expect.arrayContaining(["logs:CreateLogStream", "logs:PutLogEvents"]));

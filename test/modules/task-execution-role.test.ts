@@ -1,5 +1,5 @@
 import { TaskExecutionRole, type TaskExecutionRoleProps } from "../../modules/task-execution-role";
-import { jsonencoded, ref, resources, soleResource, synthConstruct, type StackJson } from "../helpers/synth";
+import { jsonDocumentOf, ref, resources, soleResource, synthConstruct, type StackJson } from "../helpers/synth";
 
 const trustConditions = {
   StringEquals: { "aws:SourceAccount": "123456789012" },
@@ -15,7 +15,7 @@ const synthRole = (props: Partial<TaskExecutionRoleProps> = {}): StackJson =>
   synthConstruct((scope) => new TaskExecutionRole(scope, "task-execution-role", { ...baseProps, ...props }));
 
 type Statement = { Effect: string; Action: string[]; Resource: string[] };
-const statements = (stack: StackJson): Statement[] => jsonencoded(soleResource(stack, "aws_iam_role_policy").policy).Statement;
+const statements = (stack: StackJson): Statement[] => jsonDocumentOf(soleResource(stack, "aws_iam_role_policy").policy).Statement;
 
 describe("TaskExecutionRole", () => {
   test("can be assumed only by ECS tasks of this account (source-account and source-ARN conditions)", () => {
@@ -23,7 +23,7 @@ describe("TaskExecutionRole", () => {
     const role = soleResource(synthRole(), "aws_iam_role");
     // THEN
     expect(role.name).toBe("shop-dev-task-execution");
-    expect(jsonencoded(role.assume_role_policy).Statement).toEqual([
+    expect(jsonDocumentOf(role.assume_role_policy).Statement).toEqual([
       { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole", Condition: trustConditions },
     ]);
   });

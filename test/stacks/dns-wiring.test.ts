@@ -1,4 +1,4 @@
-import { configFrom, jsonencoded, joinedText, remoteStateOf, resources, soleResource, synthPlatform, type StackJson } from "../helpers/synth";
+import { configFrom, jsonDocumentOf, joinedText, remoteStateOf, resources, soleResource, synthPlatform, type StackJson } from "../helpers/synth";
 
 const containers = { TF_VAR_container_name: "web,api,admin", TF_VAR_container_port: "8000,8001,8002" };
 const synth = (env: Record<string, string> = {}) => synthPlatform(configFrom({ ...containers, ...env })).stacks;
@@ -8,7 +8,7 @@ function policyDocuments(stack: StackJson): { Effect: string; Action: string | s
   return [
     ...resources(stack, "aws_iam_role_policy").map((r) => r.values.policy),
     ...resources(stack, "aws_efs_file_system_policy").map((r) => r.values.policy),
-  ].flatMap((p) => jsonencoded(p).Statement);
+  ].flatMap((p) => jsonDocumentOf(p).Statement);
 }
 
 describe("the DNS agent on every instance and the janitor, wired across stacks", () => {
@@ -59,7 +59,7 @@ describe("the DNS agent on every instance and the janitor, wired across stacks",
   test("every container learns the discovery zone's name, next to ENDPOINT", () => {
     const stacks = synth();
     for (const td of resources(stacks["dev-services"], "aws_ecs_task_definition")) {
-      const names = (jsonencoded(td.values.container_definitions)[0].environment as { name: string }[]).map((e) => e.name);
+      const names = (jsonDocumentOf(td.values.container_definitions)[0].environment as { name: string }[]).map((e) => e.name);
       expect(names).toEqual(expect.arrayContaining(["DISCOVERY_ZONE", "ENDPOINT"]));
     }
   });

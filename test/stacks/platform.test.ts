@@ -3,7 +3,7 @@ import { PlatformStack } from "../../stacks/platform-stack";
 import { stackNames } from "../../stacks/platform";
 import {
   configFrom,
-  jsonencoded,
+  jsonDocumentOf,
   ref,
   remoteStateOf,
   resourceAt,
@@ -31,7 +31,7 @@ const allText = (stacks: Record<string, StackJson>) => JSON.stringify(stacks);
 
 const containerOf = (services: StackJson, name: string) => {
   const definition = resourceAt(services, "aws_ecs_task_definition", `service-${name}/task-definition`);
-  const [container] = jsonencoded(definition.values.container_definitions);
+  const [container] = jsonDocumentOf(definition.values.container_definitions);
   return container;
 };
 const environmentOf = (services: StackJson, name: string): Record<string, string> =>
@@ -427,7 +427,7 @@ describe("platform stacks", () => {
       // THEN
       expect(resources(services, "aws_iam_role")).toHaveLength(4); // 3 task roles + the execution role
       for (const role of resources(services, "aws_iam_role")) {
-        const [statement] = jsonencoded(role.values.assume_role_policy).Statement;
+        const [statement] = jsonDocumentOf(role.values.assume_role_policy).Statement;
         expect(statement.Principal).toEqual({ Service: "ecs-tasks.amazonaws.com" });
         expect(statement.Condition.StringEquals["aws:SourceAccount"]).toBe("${data.aws_caller_identity.account.account_id}");
         expect(statement.Condition.ArnLike["aws:SourceArn"]).toBe(
@@ -441,7 +441,7 @@ describe("platform stacks", () => {
       const services = synth()["dev-services"];
       // THEN
       const policy = resourceAt(services, "aws_iam_role_policy", "task-execution-role/pull-images-and-log").values;
-      const logs = jsonencoded(policy.policy).Statement.filter((s: { Action: string[] }) => s.Action[0].startsWith("logs:"));
+      const logs = jsonDocumentOf(policy.policy).Statement.filter((s: { Action: string[] }) => s.Action[0].startsWith("logs:"));
       expect(logs.map((s: { Resource: string[] }) => s.Resource)).toEqual([
         ["arn:${data.aws_partition.partition.partition}:logs:us-west-2:${data.aws_caller_identity.account.account_id}:log-group:/ecs/ecs-platform-dev/*"],
       ]);
