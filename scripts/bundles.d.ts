@@ -14,6 +14,8 @@ export declare function buildBundles(options?: {
   onlyIfStale?: boolean;
   log?: (line: string) => void;
 }): Promise<string[]>;
+/** True when the bundle is missing or one of its inputs changed after it was built. */
+export declare function isBundleStale(bundle: Bundle): boolean;
 export declare function bundlePath(name: string): string;
 export declare function bundleZipPath(name: string): string;
 /** Write a zip of `files` (name → content) whose bytes depend on the content only. */
@@ -22,5 +24,5 @@ export declare function writeZip(file: string, files: Record<string, Uint8Array>
 export declare function isOutputStale(outfile: string, alsoDependsOn: readonly string[], root?: string): boolean;
 /** Write `file` whole (a temporary file and a rename). */
 export declare function writeFileAtomically(file: string, data: string | Uint8Array, mode?: number): void;
-/** Record esbuild's inputs for `outfile` (`<outfile>.inputs.json`); returns how many. */
+/** Record esbuild's inputs for `outfile` (`<outfile>.inputs.json`; node_modules as npm's install record); returns how many files esbuild read. */
 export declare function writeInputsList(outfile: string, metafile: { inputs: Record<string, unknown> }): number;

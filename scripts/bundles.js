@@ -10,6 +10,7 @@ const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync
 const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
+const NPM_INSTALL_RECORD = "node_modules/.package-lock.json";
 
 /**
  * @typedef {object} Bundle
@@ -57,7 +58,7 @@ module.exports = new Proxy({}, { get(_t, key) { if (key === "__esModule") return
 };
 
 /** True when the bundle is missing or any of its inputs changed after it was built. */
-function isStale(bundle) {
+function isBundleStale(bundle) {
   if (bundle.zipfile && !existsSync(path.join(ROOT, bundle.zipfile))) return true;
   return isOutputStale(path.join(ROOT, bundle.outfile), ["package-lock.json", "scripts/bundles.js"]);
 }
@@ -84,14 +85,20 @@ function isOutputStale(outfile, alsoDependsOn, root = ROOT) {
 
 /**
  * Record the files esbuild read for `outfile` (from its metafile), for
- * {@link isOutputStale}. Written last: with it, the output counts as built.
+ * {@link isOutputStale}. Files under node_modules are stood for by npm's
+ * record of the install, node_modules/.package-lock.json, which every
+ * `npm ci` or `npm install` rewrites: a check then stats one file for them,
+ * not hundreds (the agent bundle alone reads 800).
+ * Written last: with it, the output counts as built.
  * @param {string} outfile
  * @param {import("esbuild").Metafile} metafile
- * @returns {number} how many
+ * @returns {number} how many files esbuild read
  */
 function writeInputsList(outfile, metafile) {
   const inputs = Object.keys(metafile.inputs).filter((i) => !i.includes(":"));
-  writeFileAtomically(`${outfile}.inputs.json`, JSON.stringify(inputs));
+  const own = inputs.filter((i) => !i.split("/").includes("node_modules"));
+  const listed = own.length < inputs.length ? [...own, NPM_INSTALL_RECORD] : own;
+  writeFileAtomically(`${outfile}.inputs.json`, JSON.stringify(listed));
   return inputs.length;
 }
 
@@ -104,7 +111,7 @@ async function buildBundles(options = {}) {
   const names = options.names ?? [];
   const unknown = names.filter((n) => !BUNDLES.some((b) => b.name === n));
   if (unknown.length > 0) throw new Error(`unknown bundle(s) ${unknown.join(", ")}; known: ${BUNDLES.map((b) => b.name).join(", ")}`);
-  const selected = (names.length > 0 ? BUNDLES.filter((b) => names.includes(b.name)) : BUNDLES).filter((b) => !options.onlyIfStale || isStale(b));
+  const selected = (names.length > 0 ? BUNDLES.filter((b) => names.includes(b.name)) : BUNDLES).filter((b) => !options.onlyIfStale || isBundleStale(b));
   if (selected.length === 0) return [];
   const { build } = require("esbuild"); // here: most synths build nothing
   await Promise.all(
@@ -184,4 +191,4 @@ function bundleZipPath(name) {
   return path.join(ROOT, bundle.zipfile);
 }
 
-module.exports = { BUNDLES, buildBundles, bundlePath, bundleZipPath, isOutputStale, writeFileAtomically, writeInputsList, writeZip };
+module.exports = { BUNDLES, buildBundles, isBundleStale, bundlePath, bundleZipPath, isOutputStale, writeFileAtomically, writeInputsList, writeZip };

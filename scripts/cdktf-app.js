@@ -1,34 +1,38 @@
-// The app command of cdktf.json. It bundles main.ts with esbuild (packages stay
-// external, so only our own code is transformed) and runs the bundle in this
-// process: 2x faster than tsx and 6x faster than the template's type-checking
-// ts-node (bench/results/synth.md). The bundle is rebuilt only when one of
-// the files it was built from (or this one) changed.
-const path = require("node:path");
-const { isOutputStale, writeFileAtomically, writeInputsList } = require("./bundles");
+// Builds the app (and the agent and janitor bundles) when stale, then runs
+// it: from its startup snapshot, or in this process when snapshots are off or
+// could not be built. cdktf.json runs scripts/cdktf-app.sh, which comes here
+// only when the snapshot is missing or stale; `node scripts/cdktf-app.js`
+// also works on its own.
+const { spawnSync } = require("node:child_process");
+const { buildApp, NODE_SNAPSHOT_MISMATCH_EXIT_CODE, snapshotsEnabled, STALE_EXIT_CODE } = require("./app-snapshot");
+const { buildBundles } = require("./bundles");
 
-const root = path.resolve(__dirname, "..");
-const outfile = path.join(root, ".gen", "app.js");
-if (isOutputStale(outfile, ["scripts/cdktf-app.js", "package-lock.json", "tsconfig.json"])) {
-  const result = require("esbuild").buildSync({
-    absWorkingDir: root,
-    entryPoints: [path.join(root, "main.ts")],
-    outfile,
-    write: false, // written below, whole: two synths at once never read half a bundle
-    bundle: true,
-    packages: "external",
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    logLevel: "warning",
-    metafile: true,
-  });
-  require("node:fs").mkdirSync(path.dirname(outfile), { recursive: true });
-  writeFileAtomically(outfile, result.outputFiles[0].contents);
-  writeInputsList(outfile, result.metafile);
+async function main() {
+  const log = (line) => console.error(line);
+  let snapshot;
+  try {
+    snapshot = snapshotsEnabled();
+  } catch (error) {
+    log(error.message);
+    process.exit(2);
+  }
+  await buildBundles({ onlyIfStale: true, log });
+  // --rebuild-snapshot: node refused the snapshot (scripts/cdktf-app.sh).
+  let app = buildApp({ log, snapshot, rebuildSnapshot: process.argv.includes("--rebuild-snapshot") });
+  for (let attempt = 1; app.snapshot; attempt++) {
+    const run = spawnSync(process.execPath, ["--snapshot-blob", app.snapshot], { stdio: "inherit" });
+    if (run.status !== STALE_EXIT_CODE && run.status !== NODE_SNAPSHOT_MISMATCH_EXIT_CODE) process.exit(run.status ?? 1);
+    if (attempt === 2) {
+      log(`warning: the fresh startup snapshot would not run (exit ${run.status}); running the app without it`);
+      break;
+    }
+    // Built by another node version, or with other V8 flags (NODE_OPTIONS): build it for this one.
+    app = buildApp({ log, snapshot: true, rebuildSnapshot: true });
+  }
+  require(app.bundle);
 }
-// cdktf records an unbounded stack trace for every token it creates (thousands
-// per stack), kept only to explain a token that later fails to resolve. That
-// was ~0.45 s of a 50-container synth, so the app skips it: cdktf calls the
-// function through its module's exports, and errors keep their own traces.
-require("cdktf/lib/tokens/private/stack-trace").captureStackTrace = () => [];
-require(outfile);
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

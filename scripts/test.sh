@@ -22,8 +22,14 @@ trap 'bash scripts/test-env.sh down; [[ -n ${KEEP_TEST_ENV:-} ]] || rm -rf "$sta
 # CLI config for every terraform the tests run.
 status=0
 npx tsc --noEmit -p tsconfig.json || { echo "typecheck failed"; status=1; }
-# The bundles the stacks publish, built once here rather than by each test file that synthesizes.
-node -e 'require("./scripts/bundles").buildBundles({ onlyIfStale: true, log: console.log })' || status=1
+# The bundles the stacks publish and the app's startup snapshot (scripts/app-snapshot.js),
+# built once here rather than by the first test that synthesizes.
+node -e '
+  const { buildApp, snapshotsEnabled } = require("./scripts/app-snapshot");
+  require("./scripts/bundles").buildBundles({ onlyIfStale: true, log: console.log })
+    .then(() => buildApp({ log: console.log, snapshot: snapshotsEnabled() }))
+    .catch((error) => { console.error(error); process.exit(1); });
+' || status=1
 
 report=$state/jest-report.json
 rm -f "$report"

@@ -3,12 +3,14 @@
  * and 100 containers. Writes bench/results/synth.md (the table) and
  * bench/results/synth.json (every sample).
  *
- * - app only: `node scripts/cdktf-app.js` (the cdktf.json app command), wall
- *   time and peak RSS (VmHWM, read by a preloaded script), and the size of
- *   the JSON it writes;
+ * - app only: `sh scripts/cdktf-app.sh` (the cdktf.json app command: the app
+ *   from its startup snapshot, built before measuring), wall time, peak RSS
+ *   (VmHWM, read by a script every node process preloads, in a second run)
+ *   and the size of the JSON it writes;
  * - whole `cdktf synth`, against the CLI's own floor: the same CLI
  *   synthesizing an app with one empty stack;
- * - the app command's alternatives at 50 containers: tsx and ts-node.
+ * - the app command's alternatives at 50 containers, run in turn: the same
+ *   bundle without its snapshot, tsx and ts-node.
  *
  * BENCH_RUNS sets the runs per figure (default 5; 3 for whole-CLI figures).
  */
@@ -61,12 +63,25 @@ const preload = join(root, "bench", "synth", "report-peak-rss.js");
 const cdktf = join(root, "node_modules", ".bin", "cdktf");
 const scratch = mkdtempSync(join(tmpdir(), "bench-synth-"));
 
+const APP_COMMAND = ["sh", "scripts/cdktf-app.sh"] as const;
+const preloaded = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...env, NODE_OPTIONS: `-r ${preload}` });
+
+/**
+ * One sample: the wall time of a plain run, and the peak RSS of a second run
+ * in which every node process preloads the reporter. The preload stays out of
+ * the timed run: loading a file costs a node started from a snapshot ~80 ms.
+ */
+function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Sample {
+  const timed = run(command, args, env);
+  return { ms: timed.ms, peakMiB: run(command, args, preloaded(env)).peakMiB };
+}
+
 /** App only: the cdktf.json app command, as cdktf runs it (CDKTF_OUTDIR set). */
 function appOnly(count: number): { samples: Sample[]; bytes: number } {
   let bytes = 0;
   const samples = repeat(RUNS, () => {
     const outdir = mkdtempSync(join(scratch, "app-"));
-    const sample = run(process.execPath, ["-r", preload, "scripts/cdktf-app.js"], { ...baseEnv, ...containersEnv(count), CDKTF_OUTDIR: outdir });
+    const sample = measure(APP_COMMAND[0], [...APP_COMMAND.slice(1)], { ...baseEnv, ...containersEnv(count), CDKTF_OUTDIR: outdir });
     bytes = jsonBytes(outdir);
     return sample;
   });
@@ -94,19 +109,29 @@ function wholeSynthAndFloor(sizes: readonly number[]): { count: number; samples:
   return cli;
 }
 
+/** The app command's alternatives, each run in turn so that a slow spell of the machine slows them all. */
 function appCommands(count: number): { name: string; samples: Sample[] }[] {
-  const variants: { name: string; args: string[] }[] = [
-    { name: "node scripts/cdktf-app.js (cdktf.json: esbuild only when the code changed)", args: ["-r", preload, "scripts/cdktf-app.js"] },
-    { name: "tsx main.ts", args: ["-r", preload, join(root, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"] },
-    { name: "ts-node --transpile-only main.ts", args: ["-r", preload, join(root, "node_modules", "ts-node", "dist", "bin.js"), "--transpile-only", "main.ts"] },
-    { name: "ts-node main.ts (the cdktf template; type-checks)", args: ["-r", preload, join(root, "node_modules", "ts-node", "dist", "bin.js"), "main.ts"] },
+  const node = process.execPath;
+  const variants: { name: string; command: string; args: string[]; env?: NodeJS.ProcessEnv }[] = [
+    { name: "sh scripts/cdktf-app.sh (cdktf.json: from the startup snapshot)", command: APP_COMMAND[0], args: [...APP_COMMAND.slice(1)] },
+    {
+      name: "the same, PLATFORM_APP_SNAPSHOT=off (the whole-app bundle, no snapshot)",
+      command: APP_COMMAND[0],
+      args: [...APP_COMMAND.slice(1)],
+      env: { PLATFORM_APP_SNAPSHOT: "off" },
+    },
+    { name: "tsx main.ts", command: node, args: [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"] },
+    { name: "ts-node --transpile-only main.ts", command: node, args: [join(root, "node_modules", "ts-node", "dist", "bin.js"), "--transpile-only", "main.ts"] },
+    { name: "ts-node main.ts (the cdktf template; type-checks)", command: node, args: [join(root, "node_modules", "ts-node", "dist", "bin.js"), "main.ts"] },
   ];
-  return variants.map(({ name, args }) => ({
-    name,
-    samples: repeat(Math.min(RUNS, 3), () =>
-      run(process.execPath, args, { ...baseEnv, ...containersEnv(count), CDKTF_OUTDIR: mkdtempSync(join(scratch, "variant-")), NODE_OPTIONS: `-r ${preload}` }),
-    ),
-  }));
+  const samples = variants.map(() => [] as Sample[]);
+  for (let i = 0; i < Math.min(RUNS, 3); i++) {
+    variants.forEach(({ command, args, env }, v) => {
+      const outdir = mkdtempSync(join(scratch, "variant-"));
+      samples[v].push(measure(command, args, { ...baseEnv, ...containersEnv(count), ...env, CDKTF_OUTDIR: outdir }));
+    });
+  }
+  return variants.map(({ name }, v) => ({ name, samples: samples[v] }));
 }
 
 /** The provider binding's barrel import against the deep imports the stacks use (one file each). */
@@ -128,6 +153,7 @@ function main(): void {
   const medianMs = (s: Sample[]) => median(s.map((x) => x.ms));
   const medianMiB = (s: Sample[]) => median(s.map((x) => x.peakMiB ?? NaN));
 
+  run(APP_COMMAND[0], [...APP_COMMAND.slice(1)], { ...baseEnv, ...containersEnv(1), CDKTF_OUTDIR: mkdtempSync(join(scratch, "build-")) }); // builds what is stale
   const app = SIZES.map((count) => ({ count, ...appOnly(count) }));
   const cli = wholeSynthAndFloor(SIZES);
   const variants = appCommands(TARGET.containers);
@@ -144,7 +170,7 @@ function main(): void {
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}. ` +
       `Medians of ${RUNS} runs (${CLI_RUNS} for whole-CLI figures; the CLI floor's ${CLI_RUNS * SIZES.length} runs alternate with them), measured in one run of \`npm run bench:synth\`.`,
     "",
-    "## App only (`node scripts/cdktf-app.js`) and whole `cdktf synth`",
+    "## App only (`sh scripts/cdktf-app.sh`, the cdktf.json app command) and whole `cdktf synth`",
     "",
     markdownTable(
       ["containers", "app time", "app peak RSS", "JSON size", "whole `cdktf synth`", "÷ CLI floor"],

@@ -1,9 +1,10 @@
 /**
- * The cdktf app command (scripts/cdktf-app.js) rebuilds `.gen/app.js` only when
- * a file it was built from changed: `isOutputStale` over the inputs esbuild
- * recorded. Shown here on files in a temporary folder, with set times.
+ * The cdktf app command rebuilds `.gen/app.js` and its snapshot
+ * (scripts/app-snapshot.js), like the shipped bundles, only when a file they
+ * were built from changed: `isOutputStale` over the inputs esbuild recorded.
+ * Shown here on files in a temporary folder, with set times.
  */
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isOutputStale, writeInputsList } from "../../scripts/bundles";
@@ -55,5 +56,19 @@ test("without the inputs list (an older build, or one that stopped half way) it 
 
 test("without the bundle it is stale", () => {
   rmSync(outfile());
+  expect(isOutputStale(outfile(), [], root)).toBe(true);
+});
+
+test("files under node_modules are recorded as npm's install record, which a new install makes newer", () => {
+  // GIVEN: a build that read two files of installed packages
+  mkdirSync(join(root, "node_modules", "cdktf"), { recursive: true });
+  writeFileSync(join(root, "node_modules", ".package-lock.json"), "{}");
+  at("node_modules/.package-lock.json", 60);
+  writeInputsList(outfile(), { inputs: { "main.ts": {}, "node_modules/cdktf/index.js": {}, "node_modules/zod/index.js": {} } });
+  at(".gen/app.js", 30);
+  // WHEN / THEN
+  expect(JSON.parse(readFileSync(`${outfile()}.inputs.json`, "utf8"))).toEqual(["main.ts", "node_modules/.package-lock.json"]);
+  expect(isOutputStale(outfile(), [], root)).toBe(false);
+  at("node_modules/.package-lock.json", 10); // npm ci or npm install
   expect(isOutputStale(outfile(), [], root)).toBe(true);
 });
