@@ -11,7 +11,7 @@
 // process that built it, so main.ts re-reads what node caches (the working
 // directory) and refuses to run a snapshot built elsewhere (STALE_EXIT_CODE).
 // PLATFORM_APP_SNAPSHOT=off runs the bundle without a snapshot.
-const { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync } = require("node:fs");
+const { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync } = require("node:fs");
 const path = require("node:path");
 const { BUNDLES, isBundleStale, isOutputStale, writeFileAtomically, writeInputsList } = require("./bundles");
 
@@ -79,6 +79,7 @@ function buildApp(options = {}) {
     // From the repository root: the snapshot keeps the working directory it was built in.
     const built = require("node:child_process").spawnSync(process.execPath, ["--snapshot-blob", partial, "--build-snapshot", APP_BUNDLE], { cwd: ROOT, encoding: "utf8" });
     if (built.status !== 0 || !existsSync(partial)) {
+      rmSync(partial, { force: true });
       log(`warning: no startup snapshot (node --build-snapshot exited with ${built.status}); running the app without one:\n${built.stderr}`);
       return { bundle: APP_BUNDLE };
     }

@@ -1,7 +1,7 @@
 // Builds the app (and the agent and janitor bundles) when stale, then runs
 // it: from its startup snapshot, or in this process when snapshots are off or
 // could not be built. cdktf.json runs scripts/cdktf-app.sh, which comes here
-// only when the snapshot is missing or stale; `node scripts/cdktf-app.js`
+// only when the snapshot is missing, stale or off; `node scripts/cdktf-app.js`
 // also works on its own.
 const { spawnSync } = require("node:child_process");
 const { buildApp, NODE_SNAPSHOT_MISMATCH_EXIT_CODE, snapshotsEnabled, STALE_EXIT_CODE } = require("./app-snapshot");
