@@ -16,7 +16,6 @@ export function median(samples: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** `1234.5` → `"1.23 s"`, `12.3` → `"12 ms"`. */
 /**
  * How many times slower `samples` are than a baseline measured in pairs with
  * them (`baselines[i]` run just before `samples[i]`): the median of the pairs'
@@ -27,6 +26,7 @@ export function medianPairedRatio(samples: readonly number[], baselines: readonl
   return median(samples.map((sample, i) => sample / baselines[i]));
 }
 
+/** `1234.5` → `"1.23 s"`, `12.3` → `"12 ms"`. */
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 }
