@@ -10,9 +10,9 @@ import { Token, Tokenization } from "cdktf";
  * Terraform interpolates like any other string argument.
  *
  * Why not `Fn.jsonencode`: cdktf resolves a function argument again at every
- * level of nesting, so the policies and container definitions cost more
- * than half of a 50-container synth (bench/results/synth.md). A string is
- * resolved once.
+ * level of nesting, so the policies and container definitions cost about a
+ * quarter of a 50-container synth (1.24 s against 0.92 s as strings,
+ * interleaved runs). A string is resolved once.
  *
  * A literal `${` or `%{` (an environment variable value such as `${HOME}`)
  * is escaped as `$${` / `%%{`, so it reaches AWS unchanged. Only string
