@@ -152,7 +152,7 @@ async function plan(s: Session): Promise<number> {
 }
 
 /** `terraform plan` of one synthesized stack, initializing its directory first when needed. Exit code 0: no changes, 2: changes. */
-async function terraformPlan(s: Session, stack: string): Promise<RunResult> {
+export async function terraformPlan(s: Pick<Session, "planOutdir" | "env">, stack: string): Promise<RunResult> {
   const cwd = join(s.planOutdir, "stacks", stack);
   const prefix = `${stack}  `;
   const init = () =>
@@ -188,7 +188,7 @@ export function planSummary(output: string): string {
  * on code changed since the deploy (a stack that gained a cross-stack
  * reference cannot be planned against state written before it).
  */
-function deployedSynthFits(s: Session): boolean {
+export function deployedSynthFits(s: Pick<Session, "deployOutdir" | "stacks" | "endpoint">): boolean {
   const manifestFile = join(s.deployOutdir, "manifest.json");
   if (!existsSync(manifestFile)) return false;
   try {
