@@ -18,7 +18,8 @@ import { buildPlatform } from "./stacks/platform";
 require("cdktf/lib/tokens/private/stack-trace").captureStackTrace = () => [];
 
 // The only place that reads the environment: validate once, then build.
-async function main(): Promise<void> {
+// `bundlesChecked`: a snapshot has found the agent and janitor bundles fresh already.
+async function main(bundlesChecked: boolean): Promise<void> {
   let config;
   try {
     config = loadConfig({ ...tfVarsWithheldByCdktfCli(process.env), ...process.env });
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   // The stacks publish the agent and the janitor: make sure they match the code.
-  await buildBundles({ onlyIfStale: true, log: (line) => console.error(line) });
+  if (!bundlesChecked) await buildBundles({ onlyIfStale: true, log: (line) => console.error(line) });
   synthesize(config);
 }
 
@@ -41,8 +42,8 @@ function synthesize(config: PlatformConfig, outdir?: string): void {
   app.synth();
 }
 
-function run(): void {
-  main().catch((error: unknown) => {
+function run(bundlesChecked = false): void {
+  main(bundlesChecked).catch((error: unknown) => {
     console.error(error);
     process.exit(1);
   });
@@ -57,7 +58,7 @@ if (startupSnapshot.isBuildingSnapshot()) {
   startupSnapshot.setDeserializeMainFunction(() => {
     process.chdir("."); // node keeps the working directory of the build until told it changed
     if (isRunningSnapshotStale()) process.exit(STALE_EXIT_CODE);
-    run();
+    run(true);
   });
 } else {
   run();

@@ -27,7 +27,6 @@ export function janitorOnAws(config: JanitorConfig, logger: AgentLogger): Janito
   };
 }
 
-
 /** The sweep an event asks for; `undefined` for a state change that needs none. */
 export function scopeOf(event: unknown): SweepScope | undefined {
   const e = (event ?? {}) as { source?: string; "detail-type"?: string; detail?: { "instance-id"?: string; state?: string } };

@@ -15,7 +15,6 @@ import { GONE_INSTANCE_STATES } from "../janitor/gone-states";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam-documents";
 import { boundedName } from "./naming";
 
-
 /** Properties of {@link DnsJanitor}. */
 export interface DnsJanitorProps {
   /** Prefix of every name, e.g. `ecs-platform-dev`. */

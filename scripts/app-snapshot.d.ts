@@ -1,5 +1,4 @@
 /** Types of scripts/app-snapshot.js (plain JavaScript: the cdktf app command loads it before any TypeScript). */
-export declare const APP_BUNDLE: string;
 export declare const APP_SNAPSHOT: string;
 /** The snapshot's exit status when it is older than its code or not this checkout's. */
 export declare const STALE_EXIT_CODE: number;

@@ -92,7 +92,6 @@ function buildApp(options = {}) {
 }
 
 module.exports = {
-  APP_BUNDLE,
   APP_SNAPSHOT,
   NODE_SNAPSHOT_MISMATCH_EXIT_CODE,
   STALE_EXIT_CODE,

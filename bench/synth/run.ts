@@ -63,7 +63,8 @@ const preload = join(root, "bench", "synth", "report-peak-rss.js");
 const cdktf = join(root, "node_modules", ".bin", "cdktf");
 const scratch = mkdtempSync(join(tmpdir(), "bench-synth-"));
 
-const APP_COMMAND = ["sh", "scripts/cdktf-app.sh"] as const;
+/** The cdktf.json app command. */
+const APP = { command: "sh", args: ["scripts/cdktf-app.sh"] };
 const preloaded = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...env, NODE_OPTIONS: `-r ${preload}` });
 
 /**
@@ -81,7 +82,7 @@ function appOnly(count: number): { samples: Sample[]; bytes: number } {
   let bytes = 0;
   const samples = repeat(RUNS, () => {
     const outdir = mkdtempSync(join(scratch, "app-"));
-    const sample = measure(APP_COMMAND[0], [...APP_COMMAND.slice(1)], { ...baseEnv, ...containersEnv(count), CDKTF_OUTDIR: outdir });
+    const sample = measure(APP.command, APP.args, { ...baseEnv, ...containersEnv(count), CDKTF_OUTDIR: outdir });
     bytes = jsonBytes(outdir);
     return sample;
   });
@@ -113,11 +114,11 @@ function wholeSynthAndFloor(sizes: readonly number[]): { count: number; samples:
 function appCommands(count: number): { name: string; samples: Sample[] }[] {
   const node = process.execPath;
   const variants: { name: string; command: string; args: string[]; env?: NodeJS.ProcessEnv }[] = [
-    { name: "sh scripts/cdktf-app.sh (cdktf.json: from the startup snapshot)", command: APP_COMMAND[0], args: [...APP_COMMAND.slice(1)] },
+    { name: "sh scripts/cdktf-app.sh (cdktf.json: from the startup snapshot)", command: APP.command, args: APP.args },
     {
       name: "the same, PLATFORM_APP_SNAPSHOT=off (the whole-app bundle, no snapshot)",
-      command: APP_COMMAND[0],
-      args: [...APP_COMMAND.slice(1)],
+      command: APP.command,
+      args: APP.args,
       env: { PLATFORM_APP_SNAPSHOT: "off" },
     },
     { name: "tsx main.ts", command: node, args: [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"] },
@@ -153,7 +154,7 @@ function main(): void {
   const medianMs = (s: Sample[]) => median(s.map((x) => x.ms));
   const medianMiB = (s: Sample[]) => median(s.map((x) => x.peakMiB ?? NaN));
 
-  run(APP_COMMAND[0], [...APP_COMMAND.slice(1)], { ...baseEnv, ...containersEnv(1), CDKTF_OUTDIR: mkdtempSync(join(scratch, "build-")) }); // builds what is stale
+  run(APP.command, APP.args, { ...baseEnv, ...containersEnv(1), CDKTF_OUTDIR: mkdtempSync(join(scratch, "build-")) }); // builds what is stale
   const app = SIZES.map((count) => ({ count, ...appOnly(count) }));
   const cli = wholeSynthAndFloor(SIZES);
   const variants = appCommands(TARGET.containers);
