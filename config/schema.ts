@@ -59,6 +59,11 @@ const containerSchema = z.strictObject({
     .default([])
     .describe("Managed policies for the container's task role: AWS-managed names (`AmazonDynamoDBReadOnlyAccess`) or ARNs."),
   priority: z.int().min(1).max(50000).optional().describe("Listener rule priority; derived from the name when unset."),
+  discovery: z
+    .boolean()
+    .default(true)
+    .describe("Publish the container's port by DNS: the DNS agents keep an SRV record `_<discovery_name>._tcp.<discovery_zone_name>` for each of its tasks (through a Docker label of its task definition)."),
+  discovery_name: label(62).optional().describe("The service's name in its SRV record, `_<discovery_name>._tcp`; unset: the container's name."),
 });
 
 const platformVariables = z.strictObject({
@@ -193,6 +198,13 @@ function checkCrossFieldRules(c: z.output<typeof platformVariables>, ctx: z.Refi
       if ((RESERVED_ENV_NAMES as readonly string[]).includes(key)) {
         issue(["containers", i, "env"], `${key} is set by the platform in every container; choose another name`, key);
       }
+    }
+  });
+
+  c.containers.forEach((container, i) => {
+    const srvName = `_${container.discovery_name ?? container.name}._tcp.${c.discovery_zone_name}`;
+    if (container.discovery && srvName.length > 253) {
+      issue(["containers", i, "discovery_name"], `makes the SRV name ${srvName} longer than DNS allows (253); choose a shorter name or discovery_zone_name`, container.discovery_name ?? container.name);
     }
   });
 

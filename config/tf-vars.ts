@@ -27,9 +27,12 @@ export const CONTAINER_LIST_VARIABLES = {
   env_value: "env",
   add_aws_policy: "aws_policies",
   aws_policy: "aws_policies",
+  discovery: "discovery",
+  discovery_name: "discovery_name",
 } as const;
 
 const NUMERIC_CONTAINER_FIELDS = new Set(["port", "desired_count", "cpu", "memory"]);
+const BOOLEAN_CONTAINER_FIELDS = new Set(["discovery"]);
 
 type RawContainer = Record<string, unknown> & { name?: unknown };
 
@@ -156,6 +159,13 @@ export function applyContainerLists(
           continue;
         }
         container[field] = n;
+      } else if (BOOLEAN_CONTAINER_FIELDS.has(field)) {
+        const b = parseBoolean(item);
+        if (b === undefined) {
+          problems.push({ variable: where(name, i), value: item, message: "must be true or false" });
+          continue;
+        }
+        container[field] = b;
       } else {
         container[field] = item;
       }

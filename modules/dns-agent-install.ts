@@ -31,6 +31,12 @@ export interface DnsAgentInstallProps {
   readonly ttlSeconds?: number;
   /** @default 60 */
   readonly resyncSeconds?: number;
+  /**
+   * Where the agent's AWS SDK sends its calls (`AWS_ENDPOINT_URL` in the
+   * unit): the local emulator, for the local target.
+   * @default - AWS's own endpoints
+   */
+  readonly awsEndpointUrl?: string;
 }
 
 /**
@@ -108,9 +114,10 @@ Wants=network-online.target docker.service
 After=network-online.target docker.service
 
 [Service]
-Environment=AWS_REGION=${props.region}
-# --jitless and a small young generation keep it under 64 MiB (bench/results/agent.md).
-ExecStart=/usr/bin/node-22 --jitless --max-semi-space-size=1 ${AGENT_PATH} ${flags}
+Environment=AWS_REGION=${props.region}${props.awsEndpointUrl ? `\nEnvironment=AWS_ENDPOINT_URL=${props.awsEndpointUrl}` : ""}
+# A small young generation keeps its memory down (bench/results/agent.md). No flag may
+# turn off part of Node: --jitless, for one, turns off WebAssembly, which fetch needs.
+ExecStart=/usr/bin/node-22 --max-semi-space-size=1 ${AGENT_PATH} ${flags}
 Restart=always
 RestartSec=2
 TimeoutStopSec=30

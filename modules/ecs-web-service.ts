@@ -62,6 +62,17 @@ export interface EcsWebServiceProps {
   readonly logRetentionDays?: number;
   /** @default 30 */
   readonly deregistrationDelaySeconds?: number;
+  /**
+   * Publish the container's port by DNS: a Docker label
+   * `SERVICE_<containerPort>_NAME=_<serviceName>._tcp` in the task
+   * definition, from which the DNS agent on each host keeps an SRV record
+   * `_<serviceName>._tcp.<zone>` per task (agent/README.md). A label, not an
+   * environment variable, so the container's environment stays its own; when
+   * that environment sets `SERVICE_<containerPort>_NAME` itself, its value is
+   * used and no label is added (labels would win over it).
+   * @default - not published
+   */
+  readonly discovery?: { readonly serviceName: string };
 }
 
 /**
@@ -173,6 +184,7 @@ export class EcsWebService extends Construct {
           environment: Object.entries(props.environment ?? {})
             .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) // code points: the same on every machine
             .map(([key, value]) => ({ name: key, value })),
+          ...discoveryLabels(props.containerPort, props.discovery, props.environment ?? {}),
           mountPoints: [{ sourceVolume: "efs", containerPath: EFS_CONTAINER_PATH, readOnly: false }],
           logConfiguration: {
             logDriver: "awslogs",
@@ -222,6 +234,16 @@ export class EcsWebService extends Construct {
   startAfter(...resources: ITerraformDependable[]): void {
     this.service.dependsOn = [...(this.service.dependsOn ?? []), ...resources.map(dependable)];
   }
+}
+
+/** `dockerLabels` with the agent's label for an SRV record of the port, unless off or the environment already names one. */
+function discoveryLabels(
+  containerPort: number,
+  discovery: EcsWebServiceProps["discovery"],
+  environment: Readonly<Record<string, string>>,
+): { dockerLabels?: Record<string, string> } {
+  const key = `SERVICE_${containerPort}_NAME`;
+  return discovery && !(key in environment) ? { dockerLabels: { [key]: `_${discovery.serviceName}._tcp` } } : {};
 }
 
 /** A construct id for a managed policy: its path and name after `policy/` (else a hash). */

@@ -126,6 +126,8 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
       owner: config.dns_owner,
       ttlSeconds: config.dns_ttl_seconds,
       resyncSeconds: config.dns_resync_seconds,
+      // The local target's agents (run by local:up) call the emulator, like its stacks.
+      awsEndpointUrl: config.target === "local" ? config.local_endpoint : undefined,
     },
     janitorSecurityGroupId: discovery.janitor.securityGroupId,
   });
@@ -157,6 +159,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
       environment: c.env,
       managedPolicies: c.aws_policies,
       priority: c.priority,
+      discoveryName: c.discovery ? (c.discovery_name ?? c.name) : undefined,
     })),
   });
 

@@ -23,6 +23,8 @@ export interface ServiceSpec {
   readonly managedPolicies: readonly string[];
   /** @default - derived from the name */
   readonly priority?: number;
+  /** The service name of its SRV record `_<name>._tcp`. @default - not published by DNS */
+  readonly discoveryName?: string;
 }
 
 /** Properties of {@link ServicesStack}. */
@@ -87,6 +89,7 @@ export class ServicesStack extends PlatformStack {
       fileSystemArn: props.fileSystemArn,
       logRetentionDays: props.logRetentionDays,
       deregistrationDelaySeconds: props.deregistrationDelaySeconds,
+      discovery: spec.discoveryName ? { serviceName: spec.discoveryName } : undefined,
     });
 
     const [rootSpec, ...pathSpecs] = props.services;

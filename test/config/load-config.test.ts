@@ -76,6 +76,7 @@ describe("defaults", () => {
       memory: 512,
       env: {},
       aws_policies: [],
+      discovery: true,
     });
   });
 
@@ -184,6 +185,32 @@ describe("TF_VAR_ per-container lists (the seed's Jenkins parameters)", () => {
       TF_VAR_container_image: "nginx:1.27",
     });
     expect(config.containers[0]).toMatchObject({ cpu: 512, memory: 1024, image: "nginx:1.27" });
+  });
+});
+
+describe("discovery per container", () => {
+  test("is on by default, under the container's own name", () => {
+    const config = loadConfig(threeContainers);
+    expect(config.containers.map((c) => [c.discovery, c.discovery_name])).toEqual([[true, undefined], [true, undefined], [true, undefined]]);
+  });
+
+  test("TF_VAR_discovery and TF_VAR_discovery_name set it per container; an empty item keeps the default", () => {
+    const config = loadConfig({ ...threeContainers, TF_VAR_discovery: "false,true,", TF_VAR_discovery_name: ",frontend-api," });
+    expect(config.containers.map((c) => [c.discovery, c.discovery_name])).toEqual([[false, undefined], [true, "frontend-api"], [true, undefined]]);
+  });
+
+  test("a discovery that is not true or false, and a discovery_name that is not a DNS label, name the variable and the container", () => {
+    expect(problemsOf({ ...threeContainers, TF_VAR_discovery: "yes,true,true", TF_VAR_discovery_name: "web,Api_1,admin" })).toEqual([
+      { variable: "TF_VAR_discovery (value 1 of 3, container web)", value: "yes", message: "must be true or false" },
+      { variable: "TF_VAR_discovery_name (value 2 of 3, container api)", value: "Api_1", message: expect.stringContaining("must be lowercase letters, digits and hyphens") },
+    ]);
+  });
+
+  test("refuses a discovery_name whose SRV name would be longer than DNS allows", () => {
+    const zone = `${"z".repeat(60)}.${"y".repeat(60)}.${"x".repeat(60)}.internal`;
+    expect(problemsOf({ TF_VAR_container_name: "web", TF_VAR_discovery_zone_name: zone, TF_VAR_discovery_name: "a".repeat(62) })).toEqual([
+      { variable: "TF_VAR_discovery_name", value: "a".repeat(62), message: expect.stringContaining("longer than DNS allows (253)") },
+    ]);
   });
 });
 

@@ -28,11 +28,6 @@ test("the agent bundle, copied alone to an empty folder, starts and answers --he
   for (const flag of ["--zone-id", "--zone-name", "--ttl", "--resync-seconds", "--deregister-on-exit", "--owner"]) expect(stdout).toContain(flag);
 });
 
-test("the agent bundle runs as the host's systemd unit runs it (--jitless, small young generation)", async () => {
-  const { stdout } = await run(process.execPath, ["--jitless", "--max-semi-space-size=1", bundlePath("agent"), "--help"], { env: { PATH: "/usr/bin:/bin" } });
-  expect(stdout).toContain("--zone-id");
-});
-
 /** The janitor's zip unpacked alone into an empty folder, as Lambda does. */
 function unpackedJanitor(): string {
   const dir = mkdtempSync(join(tmpdir(), "lambda-"));

@@ -72,13 +72,27 @@ describe("DnsAgentInstall", () => {
     expect(script).toContain(`systemctl enable --now ${AGENT_UNIT}`);
     const exec = script.split("\n").find((l) => l.startsWith("ExecStart="));
     expect(exec).toBe(
-      `ExecStart=/usr/bin/node-22 --jitless --max-semi-space-size=1 ${AGENT_PATH} --zone-id Z0123456789ABCDEFGHIJ --zone-name svc.internal --owner team-a --ttl 20 --resync-seconds 90 --deregister-on-exit --metrics-host 127.0.0.1`,
+      `ExecStart=/usr/bin/node-22 --max-semi-space-size=1 ${AGENT_PATH} --zone-id Z0123456789ABCDEFGHIJ --zone-name svc.internal --owner team-a --ttl 20 --resync-seconds 90 --deregister-on-exit --metrics-host 127.0.0.1`,
     );
     const unit = script.split("\n");
     for (const line of ["Restart=always", "DynamicUser=yes", "SupplementaryGroups=docker", "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "CapabilityBoundingSet=", "MemoryMax=128M"]) {
       expect(unit).toContain(line);
     }
     expect(script).toMatch(/aws s3 cp --only-show-errors --region us-west-2 s3:\/\/\$\{aws_s3_bucket\.[^}]+\.bucket\}\/agent\/[0-9a-f]+\/agent\.js \/opt\/ecsdns\/agent\.js/i);
+  });
+
+  test("runs the agent with no flag that turns off part of Node.js (--jitless turns off WebAssembly, which fetch needs)", () => {
+    const exec = synthAgent().script.split("\n").find((l) => l.startsWith("ExecStart="))!;
+    expect(exec).not.toMatch(/--(jitless|no-expose-wasm|lite-mode|no-opt)\b/);
+  });
+
+  test("points the agent's AWS SDK at the emulator only when given an endpoint (the local target)", () => {
+    const environment = (script: string) => script.split("\n").filter((l) => l.startsWith("Environment="));
+    expect(environment(synthAgent().script)).toEqual(["Environment=AWS_REGION=us-west-2"]);
+    expect(environment(synthAgent({ awsEndpointUrl: "http://127.0.0.1:4566" }).script)).toEqual([
+      "Environment=AWS_REGION=us-west-2",
+      "Environment=AWS_ENDPOINT_URL=http://127.0.0.1:4566",
+    ]);
   });
 
   test("lets the instances change only A and SRV records of the one zone, and read only their bundle", () => {

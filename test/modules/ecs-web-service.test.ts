@@ -199,6 +199,26 @@ describe("EcsWebService", () => {
       expect(container.environment).toEqual([]);
     });
 
+    test("asks the DNS agent for no record without discovery", () => {
+      expect(theContainer(synthService())).not.toHaveProperty("dockerLabels");
+    });
+
+    test("with discovery, asks the DNS agent for an SRV record _<service>._tcp of the container port through a Docker label, leaving the environment alone", () => {
+      // GIVEN / WHEN
+      const container = theContainer(synthService({ discovery: { serviceName: "orders" }, environment: { LOG_LEVEL: "info" } }));
+      // THEN
+      expect(container.dockerLabels).toEqual({ SERVICE_8080_NAME: "_orders._tcp" });
+      expect(container.environment).toEqual([{ name: "LOG_LEVEL", value: "info" }]);
+    });
+
+    test("with discovery, a container environment that names the port's SRV record itself keeps it (a label would win over it)", () => {
+      // GIVEN / WHEN
+      const container = theContainer(synthService({ discovery: { serviceName: "orders" }, environment: { SERVICE_8080_NAME: "_legacy-orders._tcp" } }));
+      // THEN
+      expect(container).not.toHaveProperty("dockerLabels");
+      expect(container.environment).toEqual([{ name: "SERVICE_8080_NAME", value: "_legacy-orders._tcp" }]);
+    });
+
     test("logs with awslogs to its own log group, in the region, with a stream prefix", () => {
       // GIVEN / WHEN
       const stack = synthService();

@@ -758,6 +758,42 @@ describe("platform stacks", () => {
       expect(soleResource(discovery, "aws_route53_zone").name).toBe("svc.shop.internal");
     });
 
+    test("every container is published by the DNS agents by default: an SRV record _<name>._tcp for its port, through a Docker label", () => {
+      // GIVEN / WHEN
+      const services = synth()["dev-services"];
+      // THEN
+      expect(["a", "b", "c"].map((name) => containerOf(services, name).dockerLabels)).toEqual([
+        { SERVICE_8000_NAME: "_a._tcp" },
+        { SERVICE_8001_NAME: "_b._tcp" },
+        { SERVICE_8002_NAME: "_c._tcp" },
+      ]);
+    });
+
+    test("discovery=false opts a container out, and discovery_name renames its SRV record (TF_VAR_ lists)", () => {
+      // GIVEN / WHEN
+      const services = synth({ TF_VAR_discovery: "true,false,true", TF_VAR_discovery_name: "frontend,,orders" })["dev-services"];
+      // THEN
+      expect(containerOf(services, "a").dockerLabels).toEqual({ SERVICE_8000_NAME: "_frontend._tcp" });
+      expect(containerOf(services, "b")).not.toHaveProperty("dockerLabels");
+      expect(containerOf(services, "c").dockerLabels).toEqual({ SERVICE_8002_NAME: "_orders._tcp" });
+    });
+
+    test("the same from the JSON file, and a container's own SERVICE_<port>_NAME keeps working", () => {
+      // GIVEN / WHEN
+      const services = synthPlatform(configFrom({}, {
+        containers: [
+          { name: "a", port: 8000, discovery_name: "frontend" },
+          { name: "b", port: 8001, discovery: false },
+          { name: "c", port: 8002, env: { SERVICE_8002_NAME: "_legacy._tcp" } },
+        ],
+      })).stacks["dev-services"];
+      // THEN
+      expect(containerOf(services, "a").dockerLabels).toEqual({ SERVICE_8000_NAME: "_frontend._tcp" });
+      expect(containerOf(services, "b")).not.toHaveProperty("dockerLabels");
+      expect(containerOf(services, "c")).not.toHaveProperty("dockerLabels");
+      expect(environmentOf(services, "c").SERVICE_8002_NAME).toBe("_legacy._tcp");
+    });
+
     test("with discovery_zone_id, associates that zone with the VPC instead of creating one", () => {
       // GIVEN / WHEN
       const discovery = synth({ ...existingVpc, TF_VAR_discovery_zone_id: "Z0123456789ABCDEFGHIJ" })["dev-discovery"];
