@@ -7,6 +7,10 @@
 #   scripts/test-env.sh down             stop what `up` started
 #   scripts/test-env.sh restart-dockerd  stop and start the private dockerd (fault tests)
 #   scripts/test-env.sh restart-moto     restart moto empty on the same port (fault tests)
+#   scripts/test-env.sh site-images NAME...
+#                                        build ecsdns-test/<NAME>:1 on $DOCKER_HOST: busybox httpd
+#                                        on port 80 answering "NAME" at / and at /NAME/ (what an ALB
+#                                        forwards for the path /NAME/), for the local platform's tests
 #
 # A variable that is already set is used as is: MOTO_URL (an emulator you run),
 # DOCKER_HOST (a Docker engine you run), TEST_IMAGE (an image it has).
@@ -54,19 +58,40 @@ start_dockerd() {
   wait_for 60 docker -H "unix://$dir/docker.sock" info || { log "dockerd did not start, see $state/dockerd.log"; exit 1; }
 }
 
-import_image() { # import_image <docker host> <name>
-  docker -H "$1" image inspect "$2" >/dev/null 2>&1 && return 0
-  local busybox rootfs
+busybox_rootfs() { # busybox_rootfs <dir>: a static busybox with sh, httpd, sleep, nc, wget
+  local busybox
   busybox=$(command -v busybox || true)
   [[ -n $busybox ]] && file -L "$busybox" 2>/dev/null | grep -q 'statically linked' \
     || { log "a static busybox is needed for the test image (apt-get install busybox-static)"; exit 1; }
+  mkdir -p "$1/bin" "$1/www"
+  cp "$busybox" "$1/bin/busybox"
+  for l in sh httpd sleep nc wget; do ln -s busybox "$1/bin/$l"; done
+}
+
+import_image() { # import_image <docker host> <name>
+  docker -H "$1" image inspect "$2" >/dev/null 2>&1 && return 0
+  local rootfs
   rootfs=$(mktemp -d)
-  mkdir -p "$rootfs/bin" "$rootfs/www"
-  cp "$busybox" "$rootfs/bin/busybox"
-  for l in sh httpd sleep nc wget; do ln -s busybox "$rootfs/bin/$l"; done
+  busybox_rootfs "$rootfs"
   echo ok >"$rootfs/www/index.html"
   tar -C "$rootfs" -c . | docker -H "$1" import - "$2" >/dev/null
   rm -rf "$rootfs"
+}
+
+site_images() { # site_images <name>...
+  local host=${DOCKER_HOST:?site-images needs DOCKER_HOST} name rootfs
+  for name in "$@"; do
+    [[ $name =~ ^[a-z][a-z0-9-]*$ ]] || { log "site-images: $name is not a container name"; exit 2; }
+    docker -H "$host" image inspect "ecsdns-test/$name:1" >/dev/null 2>&1 && continue
+    rootfs=$(mktemp -d)
+    busybox_rootfs "$rootfs"
+    mkdir -p "$rootfs/www/$name"
+    echo "$name" >"$rootfs/www/index.html"
+    echo "$name" >"$rootfs/www/$name/index.html"
+    # httpd as PID 1 ignores SIGTERM; ECS stops it with SIGKILL after its stop timeout.
+    tar -C "$rootfs" -c . | docker -H "$host" import --change 'CMD ["/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/www"]' - "ecsdns-test/$name:1" >/dev/null
+    rm -rf "$rootfs"
+  done
 }
 
 up() {
@@ -111,5 +136,6 @@ case ${1:-} in
   down) down ;;
   restart-dockerd) stop_pidfile "$state/dockerd.pid" 30; start_dockerd ;;
   restart-moto) port=$(cat "$state/moto.port"); stop_pidfile "$state/moto.pid"; start_moto "$port" ;;
-  *) echo "usage: $0 up|down|restart-dockerd|restart-moto" >&2; exit 2 ;;
+  site-images) shift; site_images "$@" ;;
+  *) echo "usage: $0 up|down|restart-dockerd|restart-moto|site-images NAME..." >&2; exit 2 ;;
 esac

@@ -72,5 +72,6 @@ export class ClusterStack extends PlatformStack {
     new TerraformOutput(this, "alb_dns_name", { value: this.loadBalancer.dnsName });
     new TerraformOutput(this, "file_system_id", { value: this.fileSystem.fileSystemId });
     new TerraformOutput(this, "agent_bundle_key", { value: agent.bundleKey });
+    new TerraformOutput(this, "autoscaling_group_name", { value: this.cluster.autoScalingGroupName });
   }
 }

@@ -6,6 +6,11 @@
  *   npm run local:down   destroy every stack, stop the emulator local:up started
  *                        (`npm run local:down -- --keep-emulator` leaves it running)
  *
+ * After the deploy, local:up runs the platform on the local Docker engine
+ * (DOCKER_HOST, or the default socket): the services' tasks, the DNS agent as
+ * the user data installs it, and the load balancer on 127.0.0.1:LOCAL_ALB_PORT
+ * (local-platform.ts). local:down stops them before it destroys the stacks.
+ *
  * The platform's variables work as usual (PLATFORM_CONFIG, TF_VAR_*); with
  * none, config/examples/local.json is used. LOCAL_EMULATOR_PORT (default 4566)
  * picks the emulator's port. The target is set to `local` here and only here.
@@ -14,11 +19,12 @@
  *   .local/cdktf.out/<env>   what local:up deployed (local:down destroys with it)
  *   .local/plan.out/<env>    what local:plan compares with the deployed state
  *   .local/state/            the stacks' state files
+ *   .local/host/<env>/       the agent's bundle, its log and the load balancer's (host.log)
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import { ConfigError } from "../../config/config-error";
+import { ConfigError, type ConfigProblem } from "../../config/config-error";
 import { loadConfig } from "../../config/load-config";
 import type { PlatformConfig } from "../../config/schema";
 import { stackNames } from "../../stacks/platform";
@@ -26,11 +32,14 @@ import { inPool } from "../lib/pool";
 import { run, type RunResult } from "../lib/run";
 import { terraformEnv } from "../lib/terraform-env";
 import { emulatorAnswers, ensureEmulator, stopEmulator } from "./emulator";
+import { localDocker, runLocalPlatform, stopLocalPlatform } from "./local-platform";
+import { describeServed } from "./platform-readiness";
 
 const root = resolve(__dirname, "..", "..");
 const workDir = join(root, ".local");
 const stateDir = join(workDir, "state");
 const cdktf = join(root, "node_modules", ".bin", "cdktf");
+const startedAt = Date.now();
 
 /** What one local command works with. */
 interface Session {
@@ -39,6 +48,8 @@ interface Session {
   readonly stacks: string[];
   readonly port: number;
   readonly endpoint: string;
+  /** The local load balancer's port on 127.0.0.1. */
+  readonly albPort: number;
   /** The synthesized stacks that local:up deployed; local:down destroys with them. */
   readonly deployOutdir: string;
   /** local:plan's own synthesis of the current code, so a plan never changes what local:down destroys with. */
@@ -46,10 +57,10 @@ interface Session {
 }
 
 function session(): Session {
-  const port = Number(process.env.LOCAL_EMULATOR_PORT ?? 4566);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ConfigError([{ variable: "LOCAL_EMULATOR_PORT", value: process.env.LOCAL_EMULATOR_PORT, message: "must be a port number (1-65535)" }]);
-  }
+  const problems: ConfigProblem[] = [];
+  const port = portVariable("LOCAL_EMULATOR_PORT", 4566, problems);
+  const albPort = portVariable("LOCAL_ALB_PORT", 8080, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
   const endpoint = `http://127.0.0.1:${port}`;
   const userChoseContainers = process.env.PLATFORM_CONFIG !== undefined || process.env.TF_VAR_container_name !== undefined;
   const env = terraformEnv({
@@ -66,10 +77,20 @@ function session(): Session {
     env,
     stacks: stackNames(config),
     port,
+    albPort,
     endpoint,
     deployOutdir: join(workDir, "cdktf.out", config.environment),
     planOutdir: join(workDir, "plan.out", config.environment),
   };
+}
+
+/** A port from the environment, or `fallback`; a bad value is added to `problems`. */
+function portVariable(variable: string, fallback: number, problems: ConfigProblem[]): number {
+  const text = process.env[variable];
+  const value = Number(text ?? fallback);
+  if (Number.isInteger(value) && value >= 1 && value <= 65535) return value;
+  problems.push({ variable, value: text, message: "must be a port number (1-65535)" });
+  return fallback;
 }
 
 async function cdktfCommand(s: Session, args: string[], outdir: string, echo = true): Promise<RunResult> {
@@ -119,6 +140,47 @@ async function up(s: Session): Promise<number> {
   if (deploy.code !== 0) return fail(`deploy failed after ${seconds(deploy.ms)}${emulatorNotes(emulatorLog(s), logStart)}`);
   log(`deployed ${s.stacks.join(", ")} in ${seconds(deploy.ms)}`);
   printOutputs(s, outputsFile);
+  return runPlatform(s, outputsFile);
+}
+
+/** Runs what was deployed on the local Docker engine, prints what to try, and adds the local endpoints to the outputs file. */
+async function runPlatform(s: Session, outputsFile: string): Promise<number> {
+  const outputs = JSON.parse(readFileSync(outputsFile, "utf8")) as Record<string, Record<string, unknown>>;
+  const get = (stack: string, key: string) => String(outputs[`${s.config.environment}-${stack}`]?.[key]);
+  const zone = { id: get("discovery", "zone_id"), name: get("discovery", "zone_name") };
+  const local = await localDocker();
+  if (!("docker" in local)) {
+    log(`nothing runs: ${local.why}; start Docker (or set DOCKER_HOST) and run npm run local:up again`);
+    return 0;
+  }
+  log(`running the platform on the local Docker engine: its tasks, the DNS agent as installed, the load balancer on 127.0.0.1:${s.albPort}`);
+  let served;
+  try {
+    served = await runLocalPlatform(
+      {
+        environment: s.config.environment,
+        region: s.config.aws_region,
+        emulatorUrl: s.endpoint,
+        clusterName: get("cluster", "cluster_name"),
+        autoScalingGroupName: get("cluster", "autoscaling_group_name"),
+        albDnsName: get("cluster", "alb_dns_name"),
+        zoneId: zone.id,
+        zoneName: zone.name,
+        owner: s.config.dns_owner,
+        albPort: s.albPort,
+        workDir,
+        log: (line) => log(line),
+      },
+      local.docker,
+    );
+  } catch (error) {
+    return fail(`the platform is deployed, but running it failed: ${(error as Error).message}
+(npm run local:down stops what started and destroys the stacks)`);
+  }
+  log(`every service is resolvable and answering, ${seconds(Date.now() - startedAt)} after local:up started`);
+  for (const line of describeServed(served, zone, s.endpoint)) console.log(line);
+  const localEndpoints = { local_alb_url: served.albUrl, aws_endpoint_url: s.endpoint, discovery_zone_id: zone.id, discovery_zone_name: zone.name };
+  writeFileSync(outputsFile, `${JSON.stringify({ ...localEndpoints, ...outputs }, null, 2)}\n`);
   return 0;
 }
 
@@ -203,6 +265,8 @@ export function deployedSynthFits(s: Pick<Session, "deployOutdir" | "stacks" | "
 }
 
 async function down(s: Session, options: { keepEmulator: boolean }): Promise<number> {
+  // What local:up runs goes first: the agent removes its records while the zone still exists.
+  await stopLocalPlatform({ environment: s.config.environment, workDir, clusterName: `${s.config.resource_tag}-${s.config.environment}`, log });
   if (!(await emulatorAnswers(s.endpoint))) {
     log(`no emulator answers on port ${s.port}: nothing to destroy`);
   } else if (!mayHaveResources(s)) {
@@ -276,6 +340,8 @@ function seconds(ms: number): string {
 const USAGE = "usage: local.ts up | plan | down [--keep-emulator]";
 
 async function main(): Promise<number> {
+  // This tooling runs on whatever Node.js the user has; the programs it deploys run on Node.js 22.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const [command, ...flags] = process.argv.slice(2);
   const allowedFlags: Record<string, readonly string[]> = { up: [], plan: [], down: ["--keep-emulator"] };
   const known = command !== undefined && Object.hasOwn(allowedFlags, command);

@@ -1,17 +1,22 @@
 /**
  * The local target end to end, as a user runs it, on every `npm test`:
- * `npm run local:up` on a free port with a unique environment → `npm run
- * local:plan` says "no changes" for every stack → what a user relies on is
- * there, read back through the AWS SDK → `npm run local:down` leaves nothing
- * of ours in the emulator and stops the emulator local:up started.
+ * `npm run local:up` on a free port with a unique environment, its three
+ * containers on images the test environment builds (scripts/test-env.sh
+ * site-images) → the platform runs: every service's SRV record holds its
+ * tasks, which answer, and the local load balancer routes each path to the
+ * right one → `npm run local:plan` says "no changes" for every stack → what
+ * a user relies on is there, read back through the AWS SDK → `npm run
+ * local:down` leaves no container, no agent and nothing of ours in the
+ * emulator, and stops the emulator local:up started.
  *
  * The tests in this file are steps of one lifecycle and run in order; a step
  * whose predecessor failed fails at once. afterAll always destroys and stops
  * what local:up started, whatever failed. Takes 5-8 minutes (the provider's
  * fixed waits: see scripts/emulator/README.md).
  */
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeTaskDefinitionCommand, type TaskDefinition } from "@aws-sdk/client-ecs";
@@ -25,12 +30,16 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand } from "@aws-sdk/client-ec2";
 import { GetRoleCommand } from "@aws-sdk/client-iam";
-import { GetHostedZoneCommand } from "@aws-sdk/client-route-53";
+import { GetHostedZoneCommand, ListResourceRecordSetsCommand, type ResourceRecordSet } from "@aws-sdk/client-route-53";
+import Docker from "dockerode";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { loadConfig } from "../../config/load-config";
 import { emulatorAnswers, isRunning, stopEmulator } from "../../scripts/local/emulator";
 import { stackNames } from "../../stacks/platform";
+import { ECS_LABELS } from "../../scripts/local/ecs-instance";
+import { acquireDockerLock } from "../agent/helpers/docker-lock";
+import { acquireHostPortsLock } from "../agent/helpers/host-ports-lock";
 import { errorSummary, freePort, localEnv, localWorkDir, npmRun as runScript, outcome, planSummaries, removeLocalFiles, root, type LocalRun } from "./helpers/local-commands";
 import {
   clusterServices,
@@ -49,7 +58,10 @@ jest.setTimeout(15 * 60_000);
 
 const exampleFile = join(root, "config", "examples", "local.json");
 const environment = `ci${randomBytes(4).toString("hex")}`;
-const config = loadConfig({ PLATFORM_CONFIG: exampleFile, TF_VAR_environment: environment, TF_VAR_target: "local" });
+const exampleNames = loadConfig({ PLATFORM_CONFIG: exampleFile }).containers.map((c) => c.name);
+/** No registry answers here: each container runs an image the test environment builds, answering its name at / and /<name>/. */
+const images = { TF_VAR_container_image: exampleNames.map((name) => `ecsdns-test/${name}:1`).join(",") };
+const config = loadConfig({ PLATFORM_CONFIG: exampleFile, TF_VAR_environment: environment, TF_VAR_target: "local", ...images });
 const stacks = stackNames(config);
 const containers = config.containers.map((c) => c.name);
 const [rootContainer, ...pathContainers] = containers;
@@ -57,11 +69,14 @@ const ours = { environment, namePrefix: `${config.resource_tag}-${environment}` 
 const logDir = mkdtempSync(join(tmpdir(), "local-lifecycle-"));
 
 let port: number;
+let albPort: number;
 let env: NodeJS.ProcessEnv;
+let releaseLocks: (() => void)[] = [];
+const docker = new Docker();
 let clients: Clients;
 /** The steps that passed; each test checks that the one it builds on did. */
 const passed = new Set<string>();
-const STEPS = 10;
+const STEPS = 12;
 let outputs: Record<string, Record<string, any>> = {};
 
 /** The commands that exited non-zero, so afterAll can say why before anything else. */
@@ -100,9 +115,13 @@ const output = (stack: string, key: string) => outputs[`${environment}-${stack}`
 
 beforeAll(async () => {
   port = await freePort();
-  env = localEnv({ TF_VAR_environment: environment, LOCAL_EMULATOR_PORT: String(port), CHECKPOINT_DISABLE: "1" });
+  albPort = await freePort();
+  env = localEnv({ TF_VAR_environment: environment, LOCAL_EMULATOR_PORT: String(port), LOCAL_ALB_PORT: String(albPort), CHECKPOINT_DISABLE: "1", ...images });
   clients = emulatorClients(`http://127.0.0.1:${port}`, config.aws_region);
-});
+  execFileSync("bash", [join(root, "scripts", "test-env.sh"), "site-images", ...exampleNames], { env: process.env });
+  // local:up runs containers on the shared dockerd (which a fault test restarts) and the agent on the host's fixed ports.
+  releaseLocks = [await acquireDockerLock(process.env.TEST_ENV_DIR!, 900_000), await acquireHostPortsLock(process.env.TEST_ENV_DIR!)];
+}, 20 * 60_000);
 
 afterAll(async () => {
   destroyClients(clients);
@@ -113,6 +132,7 @@ afterAll(async () => {
   }
   // The last resort: the emulator local:up started for this port (by its pid file).
   await stopEmulator(localWorkDir, port);
+  for (const release of releaseLocks) release();
   const failed = passed.size < STEPS;
   removeLocalFiles(environment, port, failed);
   if (failed) {
@@ -138,7 +158,52 @@ describe(`the local target, ${containers.length} containers (${containers.join("
     expect(up.output).toContain(`ECS cluster:    ${output("cluster", "cluster_name")}`);
     expect(up.output).toContain(`Hosted zone:    ${output("discovery", "zone_id")}`);
     for (const name of pathContainers) expect(up.output).toMatch(new RegExp(`\\s${name}\\s+http://\\S+/${name}\\n`));
+    // AND it ran the platform and says what to try
+    expect(up.output).toMatch(/local: every service is resolvable and answering, \d+\.\d s after local:up started/);
+    for (const name of pathContainers) expect(up.output).toContain(`curl http://127.0.0.1:${albPort}/${name}/`);
+    expect(up.output).toContain(`curl http://127.0.0.1:${albPort}/ `);
+    for (const name of containers) expect(up.output).toMatch(new RegExp(`_${name}\\._tcp\\.${config.discovery_zone_name.replace(/\./g, "\\.")}\\.\\s+SRV\\s+1 1 \\d+ i-`));
+    expect(outputs).toMatchObject({
+      local_alb_url: `http://127.0.0.1:${albPort}`,
+      aws_endpoint_url: `http://127.0.0.1:${port}`,
+      discovery_zone_id: output("discovery", "zone_id"),
+      discovery_zone_name: config.discovery_zone_name,
+    });
     passed.add("up");
+  });
+
+  test("every service's SRV record _<name>._tcp.<zone> holds desired_count values, whose host ports answer 200 on its health check path", async () => {
+    requireStep("up");
+    // WHEN
+    const records = await zoneRecords(output("discovery", "zone_id"));
+    // THEN
+    for (const container of config.containers) {
+      const name = `_${container.name}._tcp.${config.discovery_zone_name}.`;
+      const values = records.filter((r) => r.Name === name && r.Type === "SRV").flatMap((r) => r.ResourceRecords!.map((v) => v.Value!));
+      expect({ name, values: values.length }).toEqual({ name, values: container.desired_count });
+      for (const value of values) {
+        const [, , hostPort, target] = value.split(" ");
+        // The SRV target is the host record, which holds the address the host ports answer on.
+        const host = records.find((r) => r.Name === `${target}.` && r.Type === "A");
+        expect(host?.ResourceRecords?.map((v) => v.Value)).toEqual(["127.0.0.1"]);
+        const response = await fetch(`http://127.0.0.1:${hostPort}${container.health_check}`);
+        expect({ value, status: response.status, body: (await response.text()).trim() }).toEqual({ value, status: 200, body: container.name });
+      }
+    }
+    passed.add("records");
+  });
+
+  test("the local load balancer answers / from the first container and /<name>/ from the right one", async () => {
+    requireStep("up");
+    for (const [path, name] of [["/", rootContainer], ...pathContainers.map((n) => [`/${n}/`, n])]) {
+      // WHEN
+      const response = await fetch(`http://127.0.0.1:${albPort}${path}`);
+      // THEN
+      expect({ path, status: response.status, body: (await response.text()).trim() }).toEqual({ path, status: 200, body: name });
+    }
+    // AND a path of no rule goes to the default (first) container, which has nothing there
+    expect((await fetch(`http://127.0.0.1:${albPort}/${pathContainers[0]}-other/`)).status).toBe(404);
+    passed.add("alb");
   });
 
   test("local:plan right after local:up: 0 to add, 0 to change, 0 to destroy in every stack", async () => {
@@ -286,13 +351,23 @@ describe(`the local target, ${containers.length} containers (${containers.join("
     passed.add("user data");
   });
 
-  test("local:down destroys every stack and leaves nothing of ours in the emulator", async () => {
+  test("local:down stops the agent (which removes its records), the load balancer and the tasks, destroys every stack and leaves nothing of ours in the emulator", async () => {
     requireStep("up");
+    // GIVEN the platform runs
+    const agentProcesses = () => processesRunning(join(localWorkDir, "host", environment, "agent.js"));
+    expect(agentProcesses()).toHaveLength(1);
     // WHEN (--keep-emulator: to look inside it afterwards)
     const down = await npmRun("local:down", ["--keep-emulator"], env, logDir);
     // THEN
     expect(outcome(down)).toMatchObject({ code: 0 });
+    expect(down.output).toContain("local: stopped the DNS agent and the load balancer");
     expect(down.output).toContain(`local: destroyed ${stacks.join(", ")}`);
+    expect(agentProcesses()).toEqual([]);
+    expect(await docker.listContainers({ all: true, filters: { label: [`${ECS_LABELS.cluster}=${ours.namePrefix}`] } })).toEqual([]);
+    expect((await fetch(`http://127.0.0.1:${albPort}/`).catch(() => undefined))?.status).toBeUndefined();
+    // The agent deleted every record it had made (the zone, not force-destroyed, could not have been destroyed otherwise).
+    const agentLog = readFileSync(join(localWorkDir, "host", environment, "agent.log"), "utf8");
+    expect(agentLog).toMatch(/"deleted":[1-9]\d*,[^\n]*"msg":"deregistered this host's records"/);
     const left = await leftovers(clients, ours, {
       zoneId: output("discovery", "zone_id"),
       fileSystemId: output("cluster", "file_system_id"),
@@ -320,6 +395,34 @@ describe(`the local target, ${containers.length} containers (${containers.join("
     passed.add("stopped");
   });
 });
+
+/** Every record set of the zone. */
+async function zoneRecords(zoneId: string): Promise<ResourceRecordSet[]> {
+  const all: ResourceRecordSet[] = [];
+  let start: { name?: string; type?: string; identifier?: string } = {};
+  for (;;) {
+    const page = await clients.route53.send(
+      new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: start.name, StartRecordType: start.type as never, StartRecordIdentifier: start.identifier }),
+    );
+    all.push(...(page.ResourceRecordSets ?? []));
+    if (!page.IsTruncated) return all;
+    start = { name: page.NextRecordName, type: page.NextRecordType, identifier: page.NextRecordIdentifier };
+  }
+}
+
+/** Pids of processes whose command line has `arg` (from /proc). */
+function processesRunning(arg: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(arg);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 /** The target group a forward action sends to (plain or weighted form). */
 function forwardTarget(action: Action): string | undefined {

@@ -64,6 +64,14 @@ import {
   PutFileSystemPolicyCommand,
 } from "@aws-sdk/client-efs";
 import {
+  CreateTargetGroupCommand,
+  DeleteTargetGroupCommand,
+  DeregisterTargetsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
@@ -87,6 +95,7 @@ const route53 = new Route53Client(clientConfig);
 const iam = new IAMClient(clientConfig);
 const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
 const efs = new EFSClient(clientConfig);
+const elbv2 = new ElasticLoadBalancingV2Client(clientConfig);
 
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const unique = (name: string): string => `${name}-${suffix}`;
@@ -95,7 +104,7 @@ const unique = (name: string): string => `${name}-${suffix}`;
 const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  for (const client of [ecs, ec2, route53, iam, s3, efs]) client.destroy();
+  for (const client of [ecs, ec2, route53, iam, s3, efs, elbv2]) client.destroy();
 });
 
 async function createVpc(): Promise<{ vpcId: string; subnetId: string; securityGroupId: string }> {
@@ -504,6 +513,27 @@ describe("EFS", () => {
     await efs.send(new DeleteFileSystemPolicyCommand({ FileSystemId: fileSystemId }));
 
     await expect(efs.send(new DescribeFileSystemPolicyCommand({ FileSystemId: fileSystemId }))).rejects.toMatchObject({ name: "PolicyNotFound" });
+  });
+});
+
+describe("ELBv2 target groups", () => {
+  test("hold one target per instance id and port: two tasks on one instance are two targets, and deregistering one leaves the other", async () => {
+    // GIVEN a target group of instances
+    const { vpcId } = await createVpc();
+    const created = await elbv2.send(new CreateTargetGroupCommand({ Name: unique("tasks").slice(0, 32), Protocol: "HTTP", Port: 80, VpcId: vpcId, TargetType: "instance" }));
+    const TargetGroupArn = created.TargetGroups![0].TargetGroupArn!;
+    cleanups.push(() => elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn })));
+    const targets = async () =>
+      ((await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn }))).TargetHealthDescriptions ?? []).map((d) => `${d.Target!.Id}:${d.Target!.Port}`).sort();
+    // WHEN ECS registers two tasks of one instance, each on its dynamic host port
+    const instance = "i-0123456789abcdef0";
+    await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn, Targets: [{ Id: instance, Port: 32768 }] }));
+    await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn, Targets: [{ Id: instance, Port: 32769 }] }));
+    // THEN both are targets
+    expect(await targets()).toEqual([`${instance}:32768`, `${instance}:32769`]);
+    // AND deregistering one (id and port) leaves the other
+    await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn, Targets: [{ Id: instance, Port: 32768 }] }));
+    expect(await targets()).toEqual([`${instance}:32769`]);
   });
 });
 

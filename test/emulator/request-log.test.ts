@@ -14,11 +14,11 @@ const motoUrl = process.env.MOTO_URL;
 const envDir = process.env.TEST_ENV_DIR;
 if (!motoUrl || !envDir) throw new Error("MOTO_URL or TEST_ENV_DIR is not set: run these tests with `npm test -- test/emulator`");
 const motoLog = () => readFileSync(join(envDir, "moto.log"), "utf8");
-const count = (text: string, line: string) => text.split("\n").filter((l) => l === line).length;
+const count = (text: string, line: string | RegExp) => text.split("\n").filter((l) => (typeof line === "string" ? l === line : line.test(l))).length;
 
-test("a request the SDK retried is logged with its action and attempt number", async () => {
-  // GIVEN a client whose first attempt is lost on the way
-  const line = "emulator: DescribeVpcs attempt=2 -> 200";
+test("a request the SDK retried is logged with its action, attempt number, and what its first attempt answered and when", async () => {
+  // GIVEN a client whose first attempt's answer is lost on the way
+  const line = /^emulator: DescribeVpcs attempt=2 -> 200 \(attempt before: 200 in \d+\.\d{3} s, \d+\.\d{3} s before\)$/;
   const before = count(motoLog(), line);
   const ec2 = new EC2Client({
     endpoint: motoUrl,
@@ -27,11 +27,12 @@ test("a request the SDK retried is logged with its action and attempt number", a
     maxAttempts: 2,
   });
   let lost = false;
-  // Inside the SDK's retry loop: the first attempt fails with a connection reset, as a dropped answer does.
+  // Inside the SDK's retry loop: the first attempt reaches the emulator, then fails with a connection reset, as a dropped answer does.
   ec2.middlewareStack.add(
     (next) => async (args) => {
       if (lost) return next(args);
       lost = true;
+      await next(args);
       throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
     },
     { step: "deserialize", name: "loseTheFirstAttempt" },
