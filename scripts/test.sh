@@ -31,6 +31,10 @@ node -e '
     .catch((error) => { console.error(error); process.exit(1); });
 ' || status=1
 
+# The agent's end-to-end tests run it on Node.js 22, as the hosts do: fetched once
+# into .cache/ here, rather than by two test files at once.
+node --require tsx/cjs -e 'console.log("Node.js 22 for the agent:", require("./scripts/lib/node22").node22())' || status=1
+
 report=$state/jest-report.json
 rm -f "$report"
 npx jest --ci --json --outputFile="$report" "$@" || status=1

@@ -1,30 +1,33 @@
 /**
- * The agent bundle (`dist/agent.js`) as a process: its JSON log lines with
- * their timestamps, its Prometheus metrics, and its RSS and CPU time from /proc.
+ * The agent as a process, run by a command such as the one its systemd unit
+ * gives (scripts/local/installed-agent.ts): its JSON log lines with their
+ * timestamps, its Prometheus metrics, and its RSS and CPU time from /proc.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { ROOT, awsVars, type BenchEnv } from "./bench-env";
 
 /** One JSON log line of the agent. */
 export type LogLine = Record<string, unknown> & { time: string; msg?: string };
 
 const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ on every platform Node supports
 
-/** A running agent bundle. */
+/** What to run. */
+export interface AgentCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** A running agent. */
 export class AgentHandle {
   readonly lines: LogLine[] = [];
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
   private stderr = "";
 
-  constructor(env: BenchEnv, args: readonly string[], readonly metricsPort: number, extraEnv: Record<string, string> = {}) {
-    const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-    this.child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, "dist/agent.js"), ...args, "--metrics-port", String(metricsPort), "--metrics-host", "127.0.0.1"], {
-      env: { PATH: process.env.PATH, DOCKER_HOST: env.dockerHost, ...awsVars(env), ...extraEnv },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  /** `metricsPort`: where the command's agent serves /metrics on 127.0.0.1. */
+  constructor(command: AgentCommand, readonly metricsPort: number) {
+    this.child = spawn(command.command, [...command.args], { env: { ...command.env }, stdio: ["ignore", "pipe", "pipe"] });
     let buffered = "";
     this.child.stdout!.on("data", (chunk: Buffer) => {
       buffered += chunk.toString("utf8");
@@ -99,9 +102,10 @@ export class AgentHandle {
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
   }
 
-  async stop(): Promise<number | null> {
+  /** SIGTERM (the unit's --deregister-on-exit then deletes its records), or SIGKILL (a crash: they stay). */
+  async stop(signal: "SIGTERM" | "SIGKILL" = "SIGTERM"): Promise<number | null> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
-    this.child.kill("SIGTERM");
+    this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill("SIGKILL"), 30_000);
     const code = await this.exited;
     clearTimeout(timer);

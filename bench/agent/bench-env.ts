@@ -46,17 +46,6 @@ export async function envDown(env: BenchEnv): Promise<void> {
   rmSync(env.envDir, { recursive: true, force: true });
 }
 
-/** AWS variables that point the SDK (ours and the agent's) at moto. */
-export function awsVars(env: BenchEnv): Record<string, string> {
-  return {
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL: env.motoUrl,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
-}
-
 /** The benchmark's hosted zone. */
 export class BenchZone {
   private constructor(

@@ -3,8 +3,8 @@
  * dockerd and one zone, and run in the order run.ts calls them.
  */
 import type Docker from "dockerode";
-import { AgentHandle } from "./agent-handle";
-import type { BenchContainers, BenchEnv, BenchZone } from "./bench-env";
+import { AgentHandle, type AgentCommand } from "./agent-handle";
+import type { BenchContainers, BenchZone } from "./bench-env";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -95,9 +95,9 @@ export interface FullPassResult {
   readonly memory: Record<string, number>;
 }
 
-/** Starts an agent, waits for its first full pass, reads its counters, stops it. */
-export async function measureFullPass(env: BenchEnv, args: readonly string[], metricsPort: number, extraEnv: Record<string, string> = {}): Promise<FullPassResult> {
-  const agent = new AgentHandle(env, args, metricsPort, extraEnv);
+/** Starts an agent, waits for its first full pass, reads its counters, kills it (its records stay, as after a crash). */
+export async function measureFullPass(command: AgentCommand, metricsPort: number): Promise<FullPassResult> {
+  const agent = new AgentHandle(command, metricsPort);
   try {
     const pass = await agent.waitFor("the full pass", (l) => l.msg === "full pass done", 120_000);
     const started = await agent.waitFor("the start line", (l) => l.msg === "ecsdns agent starting");
@@ -109,6 +109,6 @@ export async function measureFullPass(env: BenchEnv, args: readonly string[], me
       memory: await agent.memoryBreakdown(),
     };
   } finally {
-    await agent.stop();
+    await agent.stop("SIGKILL");
   }
 }

@@ -7,9 +7,13 @@
  *   npm run local:up → npm run local:plan → npm run local:down
  *
  * each timed from outside, as a user waits for it (tsx start, emulator start
- * and stop included). After local:up the resources in each stack's state are
- * counted. Also measured in every run, right next to local:plan: the way
- * local:plan worked before (one `cdktf diff` per stack), for the before/after.
+ * and stop included). local:up runs the platform on a private dockerd
+ * (scripts/test-env.sh, stopped at the end), each container on an image
+ * built for it there (test-env.sh site-images): besides its total, the time
+ * from its start to its line "every service is resolvable and answering".
+ * After local:up the resources in each stack's state are counted. Also
+ * measured in every run, right next to local:plan: the way local:plan worked
+ * before (one `cdktf diff` per stack), for the before/after.
  *
  * Writes bench/results/deploy.md (the table) and bench/results/deploy.json
  * (every sample); `--report-only` writes the table again from deploy.json.
@@ -27,6 +31,7 @@ import { terraformEnv } from "../../scripts/lib/terraform-env";
 import { emulatorAnswers, stopEmulator } from "../../scripts/local/emulator";
 import { stackNames } from "../../stacks/platform";
 import { freePort } from "../../scripts/lib/free-port";
+import { envDown, envUp, type BenchEnv } from "../agent/bench-env";
 import { machine, writeReport, type Lifecycle, type StackTime, type Timed } from "./report";
 
 const root = resolve(__dirname, "..", "..");
@@ -37,6 +42,9 @@ const cdktf = join(root, "node_modules", ".bin", "cdktf");
 const scratch = mkdtempSync(join(tmpdir(), "bench-deploy-"));
 
 const say = (message: string) => process.stdout.write(`bench: ${message}\n`);
+
+/** The line local:up prints once the platform runs. */
+const SERVED_LINE = /local: every service is resolvable and answering/;
 
 /** The example's settings with `count` containers (3: the example file itself). */
 function configFile(count: number): string {
@@ -49,17 +57,29 @@ function configFile(count: number): string {
   return file;
 }
 
-/** Time one command; its output goes to `<scratch>/<label>.log`. */
-async function timed(label: string, command: string, args: string[], env: NodeJS.ProcessEnv, stacks: string[] = []): Promise<Timed> {
+/**
+ * Time one command; its output goes to `<scratch>/<label>.log`. With
+ * `milestone`, also when a line matching it first appeared (ms from the start).
+ */
+async function timed(label: string, command: string, args: string[], env: NodeJS.ProcessEnv, stacks: string[] = [], milestone?: RegExp): Promise<Timed> {
   const load1 = loadavg()[0];
   const started = Date.now();
   const stopWatching = watchStates(stacks, started);
-  const result = await run(command, args, { env, cwd: root });
+  let milestoneMs: number | undefined;
+  let recent = ""; // the end of the output: a line may come in two chunks
+  const onOutput = milestone
+    ? (chunk: string) => {
+        recent = (recent + chunk).slice(-4096);
+        if (milestoneMs === undefined && milestone.test(recent)) milestoneMs = Date.now() - started;
+      }
+    : undefined;
+  const result = await run(command, args, { env, cwd: root, onOutput });
   const stackTimes = stopWatching();
   const logFile = join(scratch, `${label}.log`);
   writeFileSync(logFile, result.output);
-  say(`${label}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s (load ${load1.toFixed(1)})`);
-  return { ms: result.ms, code: result.code, load1, output: result.output, logFile, stackTimes };
+  const reached = milestoneMs === undefined ? "" : `, milestone at ${(milestoneMs / 1000).toFixed(1)} s`;
+  say(`${label}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s${reached} (load ${load1.toFixed(1)})`);
+  return { ms: result.ms, code: result.code, load1, output: result.output, logFile, stackTimes, ...(milestoneMs !== undefined ? { milestoneMs } : {}) };
 }
 
 /**
@@ -133,15 +153,20 @@ async function planWithCdktfDiff(label: string, env: NodeJS.ProcessEnv, environm
   return { ms, code, load1, output, logFile };
 }
 
-async function lifecycle(containers: number, runIndex: number): Promise<Lifecycle> {
+async function lifecycle(containers: number, runIndex: number, docker: BenchEnv): Promise<Lifecycle> {
   const port = await freePort();
   const environment = `bench${containers}r${runIndex}${randomBytes(2).toString("hex")}`;
   const platformConfig = configFile(containers);
+  const names = loadConfig({ PLATFORM_CONFIG: platformConfig }).containers.map((c) => c.name);
+  await run("bash", ["scripts/test-env.sh", "site-images", ...names], { env: { ...process.env, DOCKER_HOST: docker.dockerHost }, cwd: root });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PLATFORM_CONFIG: platformConfig,
+    TF_VAR_container_image: names.map((name) => `ecsdns-test/${name}:1`).join(","),
     TF_VAR_environment: environment,
     LOCAL_EMULATOR_PORT: String(port),
+    LOCAL_ALB_PORT: String(await freePort()),
+    DOCKER_HOST: docker.dockerHost,
     CHECKPOINT_DISABLE: "1",
   };
   // What local.ts gives cdktf, for the before/after of local:plan.
@@ -150,7 +175,7 @@ async function lifecycle(containers: number, runIndex: number): Promise<Lifecycl
   const tag = `${containers}c-run${runIndex}`;
   const result: Lifecycle = { containers, run: runIndex, environment, port };
   try {
-    result.up = await timed(`${tag}-up`, "npm", ["run", "--silent", "local:up"], env, stacks);
+    result.up = await timed(`${tag}-up`, "npm", ["run", "--silent", "local:up"], env, stacks, SERVED_LINE);
     if (result.up.code !== 0) return result;
     result.resources = resourceCounts(stacks);
     // Alternate which plan goes first, so a drift in the machine's load favours neither.
@@ -192,8 +217,14 @@ async function main(): Promise<void> {
   const about = await machine();
   say(`${about.cpus}, ${about.memory}; sizes ${SIZES.join(", ")}; ${RUNS} run(s) each; logs in ${scratch}`);
   const lifecycles: Lifecycle[] = [];
-  for (let runIndex = 1; runIndex <= RUNS; runIndex++) {
-    for (const containers of SIZES) lifecycles.push(await lifecycle(containers, runIndex));
+  say("starting a private dockerd for the tasks");
+  const docker = await envUp();
+  try {
+    for (let runIndex = 1; runIndex <= RUNS; runIndex++) {
+      for (const containers of SIZES) lifecycles.push(await lifecycle(containers, runIndex, docker));
+    }
+  } finally {
+    await envDown(docker).catch((e: unknown) => say(`stopping the dockerd failed: ${String(e)}`));
   }
   const { markdown } = writeReport(join(root, "bench", "results"), { started, finished: new Date(), machine: about, runs: RUNS, lifecycles });
   process.stdout.write(`\n${markdown}\n`);

@@ -22,6 +22,8 @@ export interface RunOptions {
    * @default - lines are echoed as they are
    */
   readonly prefix?: string;
+  /** Called with each chunk of output as it comes (e.g. to note when a line appears). */
+  readonly onOutput?: (chunk: string) => void;
 }
 
 /**
@@ -40,6 +42,7 @@ export function run(command: string, args: readonly string[], options: RunOption
       return (chunk: Buffer) => {
         chunks.push(chunk);
         echo?.write(chunk);
+        options.onOutput?.(chunk.toString("utf8"));
       };
     };
     child.stdout.on("data", collect(process.stdout));

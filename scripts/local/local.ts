@@ -60,7 +60,6 @@ function session(): Session {
   const problems: ConfigProblem[] = [];
   const port = portVariable("LOCAL_EMULATOR_PORT", 4566, problems);
   const albPort = portVariable("LOCAL_ALB_PORT", 8080, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
   const endpoint = `http://127.0.0.1:${port}`;
   const userChoseContainers = process.env.PLATFORM_CONFIG !== undefined || process.env.TF_VAR_container_name !== undefined;
   const env = terraformEnv({
@@ -71,7 +70,14 @@ function session(): Session {
     AWS_EC2_METADATA_DISABLED: "true",
   });
   // Validate before anything runs: every problem at once, no emulator started for nothing.
-  const config = loadConfig(env);
+  let config: PlatformConfig | undefined;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems.push(...e.problems);
+  }
+  if (!config || problems.length > 0) throw new ConfigError(problems);
   return {
     config,
     env,

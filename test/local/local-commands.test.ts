@@ -14,9 +14,9 @@ const root = resolve(__dirname, "..", "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 
 /** `local.ts <args>`: exit code and stderr, with no emulator on the way. */
-async function local(args: string[], port = "1"): Promise<{ code: number; stderr: string }> {
+async function local(args: string[], port = "1", extraEnv: Record<string, string> = {}): Promise<{ code: number; stderr: string }> {
   try {
-    await promisify(execFile)(tsx, [join(root, "scripts", "local", "local.ts"), ...args], { cwd: root, env: { ...process.env, LOCAL_EMULATOR_PORT: port } });
+    await promisify(execFile)(tsx, [join(root, "scripts", "local", "local.ts"), ...args], { cwd: root, env: { ...process.env, LOCAL_EMULATOR_PORT: port, ...extraEnv } });
     return { code: 0, stderr: "" };
   } catch (e) {
     const failed = e as { code: number; stderr: string };
@@ -116,5 +116,13 @@ describe("the command line", () => {
     const { code, stderr } = await local(["up"], "45a");
     expect(code).toBe(1);
     expect(stderr).toMatch(/LOCAL_EMULATOR_PORT.*45a/);
+  });
+
+  test("a bad LOCAL_ALB_PORT is reported with the platform's own problems, all at once", async () => {
+    const { code, stderr } = await local(["up"], "45a", { LOCAL_ALB_PORT: "80800", TF_VAR_container_port: "99999", TF_VAR_container_name: "web" });
+    expect(code).toBe(1);
+    expect(stderr).toContain("invalid configuration (3 problems)");
+    expect(stderr).toMatch(/LOCAL_ALB_PORT.*80800.*must be a port number/);
+    expect(stderr).toMatch(/TF_VAR_container_port.*99999/);
   });
 });

@@ -8,17 +8,12 @@
  * Docker and instance metadata answer.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { App, TerraformOutput, TerraformStack } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DnsAgentInstall } from "../../../modules/dns-agent-install";
-import { bundlePath, buildBundles } from "../../../scripts/bundles";
+import { availableParallelism } from "node:os";
+import { buildBundles } from "../../../scripts/bundles";
 import { node22 } from "../../../scripts/lib/node22";
 import { startImdsStandIn, type ImdsStandIn } from "../../../scripts/local/imds-stand-in";
-import { installedAgentFromUserData, localAgentCommand, verifyUnit, type InstalledAgent } from "../../../scripts/local/installed-agent";
-import { joinedText } from "../../helpers/synth";
+import { localAgentCommand, verifyUnit, type InstalledAgent } from "../../../scripts/local/installed-agent";
+import { synthesizeAgentInstall, type SynthesizedInstall } from "../../helpers/installed-agent-synth";
 import { acquireDockerLock } from "../helpers/docker-lock";
 import { acquireHostPortsLock } from "../helpers/host-ports-lock";
 import { TestZone } from "../helpers/moto-zone";
@@ -33,43 +28,16 @@ const containers = new TestContainers(env, `installed-${uniqueSuffix()}`);
 let zone: TestZone;
 let installed: InstalledAgent;
 let bundle: string;
-let synthDir: string;
+let synthesized: SynthesizedInstall | undefined;
 let imds: ImdsStandIn;
 let releaseLocks: (() => void)[] = [];
 let agent: ChildProcess | undefined;
-let agentOutput = "";
-
-/** The DNS agent's part of the user data, synthesized as the cluster stack does, for the test's zone. */
-function synthInstall(zoneId: string, zoneName: string): { userData: string; bundle: string } {
-  synthDir = mkdtempSync(join(tmpdir(), "installed-agent-"));
-  const app = new App({ outdir: synthDir, stackTraces: false });
-  const stack = new TerraformStack(app, "cluster");
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
-  const install = new DnsAgentInstall(stack, "dns-agent", {
-    namePrefix: "installed-test",
-    bundlePath: bundlePath("agent"),
-    zoneId,
-    zoneName,
-    region: "us-east-1",
-    partition: "aws",
-    awsEndpointUrl: env.motoUrl,
-  });
-  new TerraformOutput(stack, "user_data", { value: install.userData });
-  app.synth();
-  const stackDir = join(synthDir, "stacks", "cluster");
-  const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
-  const object = Object.values(json.resource.aws_s3_object as Record<string, { source: string }>)[0];
-  // Terraform renders the bucket's name where the user data refers to it.
-  const userData = joinedText(json.output.user_data.value).replace(/\$\{aws_s3_bucket\.[\w-]+\.bucket\}/g, "installed-test-artifacts");
-  return { userData, bundle: join(stackDir, object.source) };
-}
 
 beforeAll(async () => {
   await buildBundles({ onlyIfStale: true });
   zone = await TestZone.create(env, "installed");
-  const synthesized = synthInstall(zone.id, zone.name.replace(/\.$/, ""));
-  installed = installedAgentFromUserData(synthesized.userData);
-  bundle = synthesized.bundle;
+  synthesized = synthesizeAgentInstall(zone, env.motoUrl);
+  ({ installed, bundle } = synthesized);
   imds = await startImdsStandIn({ instanceId: hostId, localIpv4: "127.0.0.1", region: "us-east-1" });
   releaseLocks = [await acquireDockerLock(env.envDir), await acquireHostPortsLock(env.envDir)];
 }, 600_000);
@@ -80,7 +48,7 @@ afterAll(async () => {
   for (const release of releaseLocks) release();
   await imds?.close();
   await zone?.destroy();
-  rmSync(synthDir, { recursive: true, force: true });
+  synthesized?.dispose();
 });
 
 test("the user data installs one unit that runs the fetched bundle, with no --host-* flag", () => {
@@ -97,40 +65,72 @@ test("systemd-analyze verify has nothing to say about the unit", () => {
   expect(said === undefined ? "no systemd-analyze on this machine" : said).toBe("");
 });
 
-test("run as the unit runs it, on Node.js 22 with identity from instance metadata, it publishes its host record and a container's SRV record, and removes them on stop", async () => {
-  // GIVEN a container asking for an SRV record, as a task definition's Docker label would
-  const container = await containers.start({ labels: { SERVICE_8080_NAME: "_installed._tcp" } });
+/** The agent as the unit runs it, its output kept for failure messages. */
+function startInstalledAgent(): { child: ChildProcess; output: () => string } {
   const command = localAgentCommand(installed, {
     node: node22(),
     bundle,
     hostEnv: { DOCKER_HOST: env.dockerHost, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint },
   });
   expect(command.env).not.toHaveProperty("AWS_ACCESS_KEY_ID"); // credentials: the instance role's, from IMDS
+  let output = "";
+  const child = spawn(command.command, [...command.args], { env: command.env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  agent = child;
+  return { child, output: () => output };
+}
+
+/** Waits until the zone holds `expected` for this host (or the agent exits), failing with the agent's output. */
+async function waitForRecords(started: { child: ChildProcess; output: () => string }, expected: string[], timeoutMs: number): Promise<void> {
+  const outcome = await waitFor("the host's records", async () => {
+    if (started.child.exitCode !== null) return `the agent exited with ${started.child.exitCode}`;
+    const records = await zone.hostRecords(hostId);
+    return expected.every((r) => records.includes(r)) ? "published" : undefined;
+  }, timeoutMs, 250).catch((error: Error) => error.message);
+  if (outcome !== "published") throw new Error(`${outcome}\n--- agent output ---\n${started.output().slice(-3000)}`);
+}
+
+/** SIGTERM, as `systemctl stop` sends; resolves with the exit code. */
+async function stopAgent(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  child.kill("SIGTERM");
+  return exited;
+}
+
+test("run as the unit runs it, on Node.js 22 with identity from instance metadata, it publishes its host record and a container's SRV record, and removes them on stop", async () => {
+  // GIVEN a container asking for an SRV record, as a task definition's Docker label would
+  const container = await containers.start({ labels: { SERVICE_8080_NAME: "_installed._tcp" } });
   // WHEN
-  agent = spawn(command.command, [...command.args], { env: command.env, stdio: ["ignore", "pipe", "pipe"] });
-  agent.stdout!.on("data", (chunk: Buffer) => (agentOutput += chunk.toString("utf8")));
-  agent.stderr!.on("data", (chunk: Buffer) => (agentOutput += chunk.toString("utf8")));
+  const started = startInstalledAgent();
   // THEN
   const hostName = `${hostId}.${zone.name}`;
-  const expected = [`A ${hostName} 127.0.0.1`, `SRV _installed._tcp.${zone.name} 1 1 ${container.hostPort} ${hostName.replace(/\.$/, "")}`];
-  try {
-    await waitFor("the host record and the SRV record", async () => {
-      if (agent!.exitCode !== null) return `the agent exited with ${agent!.exitCode}`;
-      const records = await zone.hostRecords(hostId);
-      return expected.every((r) => records.includes(r)) ? "published" : undefined;
-    }, 30_000, 250).then((outcome) => expect(outcome).toBe("published"));
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- agent output ---\n${agentOutput.slice(-3000)}`);
-  }
+  await waitForRecords(started, [`A ${hostName} 127.0.0.1`, `SRV _installed._tcp.${zone.name} 1 1 ${container.hostPort} ${hostName.replace(/\.$/, "")}`], 30_000);
   expect(imds.requests).toEqual(expect.arrayContaining([
     "PUT /latest/api/token 200",
     "GET /latest/meta-data/instance-id 200",
     "GET /latest/meta-data/local-ipv4 200",
     "GET /latest/meta-data/public-ipv4 404",
-    expect.stringMatching(/^GET \/latest\/meta-data\/iam\/security-credentials\/local-instance-role 200$/),
+    "GET /latest/meta-data/iam/security-credentials/local-instance-role 200",
   ]));
   // AND on SIGTERM (systemctl stop) it removes them (--deregister-on-exit)
-  agent.kill("SIGTERM");
-  const code = await new Promise<number | null>((resolve) => agent!.on("exit", resolve));
+  const code = await stopAgent(started.child);
   expect({ code, records: await zone.hostRecords(hostId) }).toEqual({ code: 0, records: [] });
+});
+
+test("on a host whose every CPU is busy, it starts and publishes all the same", async () => {
+  // GIVEN a busy loop on every core (bounded in time) and a container asking for a record
+  const busy = Array.from({ length: availableParallelism() }, () =>
+    spawn(process.execPath, ["-e", "const end = Date.now() + 60000; while (Date.now() < end);"], { stdio: "ignore" }),
+  );
+  try {
+    const container = await containers.start({ labels: { SERVICE_8080_NAME: "_busy._tcp" } });
+    // WHEN
+    const started = startInstalledAgent();
+    // THEN
+    await waitForRecords(started, [`SRV _busy._tcp.${zone.name} 1 1 ${container.hostPort} ${hostId}.${zone.name.replace(/\.$/, "")}`], 45_000);
+    expect(await stopAgent(started.child)).toBe(0);
+  } finally {
+    for (const loop of busy) loop.kill("SIGKILL");
+  }
 });

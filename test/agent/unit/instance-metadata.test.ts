@@ -73,3 +73,17 @@ describe("instance metadata (IMDSv2)", () => {
     expect("problems" in result && result.problems).toHaveLength(3);
   });
 });
+
+test("instance metadata that never answers is given up after the timeout, naming the endpoint", async () => {
+  // GIVEN a server that accepts the connection and never answers
+  const server = http.createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    // WHEN / THEN
+    await expect(readInstanceMetadata({ endpoint: url, timeoutMs: 200 })).rejects.toThrow(`no answer from ${url}/latest/api/token within 200 ms`);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});

@@ -1,0 +1,52 @@
+/**
+ * The DNS agent's install as the cluster stack synthesizes it, for one hosted
+ * zone: the user data (with the bucket's name rendered as Terraform would)
+ * and the bundle from the synthesized asset. For the end-to-end test and the
+ * agent benchmark, which run it as a host would (scripts/local/installed-agent.ts).
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DnsAgentInstall } from "../../modules/dns-agent-install";
+import { bundlePath } from "../../scripts/bundles";
+import { installedAgentFromUserData, type InstalledAgent } from "../../scripts/local/installed-agent";
+import { joinedText } from "./synth";
+
+/** A synthesized install; `dispose` removes its files. */
+export interface SynthesizedInstall {
+  readonly installed: InstalledAgent;
+  /** The bundle as the stack publishes it (its asset in the synthesized output). */
+  readonly bundle: string;
+  dispose(): void;
+}
+
+/** Synthesizes the agent's install for `zone`, its AWS calls going to `awsEndpointUrl` (the local target's setting). */
+export function synthesizeAgentInstall(zone: { id: string; name: string }, awsEndpointUrl: string, region = "us-east-1"): SynthesizedInstall {
+  const outdir = mkdtempSync(join(tmpdir(), "installed-agent-"));
+  const app = new App({ outdir, stackTraces: false });
+  const stack = new TerraformStack(app, "cluster");
+  new AwsProvider(stack, "aws", { region });
+  const install = new DnsAgentInstall(stack, "dns-agent", {
+    namePrefix: "installed-test",
+    bundlePath: bundlePath("agent"),
+    zoneId: zone.id,
+    zoneName: zone.name.replace(/\.$/, ""),
+    region,
+    partition: "aws",
+    awsEndpointUrl,
+  });
+  new TerraformOutput(stack, "user_data", { value: install.userData });
+  app.synth();
+  const stackDir = join(outdir, "stacks", "cluster");
+  const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
+  const object = Object.values(json.resource.aws_s3_object as Record<string, { source: string }>)[0];
+  // Terraform renders the bucket's name where the user data refers to it; the rest is plain text.
+  const userData = joinedText(json.output.user_data.value).replace(/\$\{aws_s3_bucket\.[\w-]+\.bucket\}/g, "installed-test-artifacts");
+  return {
+    installed: installedAgentFromUserData(userData),
+    bundle: join(stackDir, object.source),
+    dispose: () => rmSync(outdir, { recursive: true, force: true }),
+  };
+}
