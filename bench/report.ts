@@ -104,7 +104,7 @@ export function writeBenchmarks(root: string, inputs: ReportInputs): string {
   if (p4.length && p4cpu) {
     summary.push([
       "P4",
-      `RSS with 100 containers, median (max): ${p4.map((r) => (String(r.metric).includes("NODE_OPTIONS") ? "as installed on hosts" : "plain node")).join(" / ")}; idle CPU`,
+      "RSS with 100 containers, median (max), the agent as installed on hosts (its unit on Node.js 22); idle CPU",
       `${p4.map((r) => `${num(r.value)} ${r.unit}`).join(" / ")}; ${num(p4cpu.value)} ${p4cpu.unit}`,
       "≤ 64 MiB; < 1 %",
       `${p4.map((r) => status(r.pass)).join(" / ")}; ${status(p4cpu.pass)}`,

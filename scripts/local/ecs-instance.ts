@@ -88,7 +88,8 @@ export async function clusterServices(props: Pick<EcsInstanceProps, "ecs" | "clu
  * @throws Error naming the image and the container when an image can be neither found nor pulled.
  */
 export async function runServiceTasks(props: EcsInstanceProps, services: readonly ClusterService[]): Promise<LocalTask[]> {
-  await stopServiceTasks(props, services);
+  await removeTasks(props);
+  await deregisterInstance(props, services);
   const images = new Map<string, Promise<void>>();
   const tasks: LocalTask[] = [];
   for (const { service, taskDefinition } of services) {
@@ -104,20 +105,25 @@ export async function runServiceTasks(props: EcsInstanceProps, services: readonl
   return tasks;
 }
 
-/** Stops and removes this cluster's task containers and their EFS stand-in volumes, and deregisters this instance's targets. */
-export async function stopServiceTasks(props: EcsInstanceProps, services: readonly ClusterService[], options: { removeVolumes?: boolean } = {}): Promise<number> {
-  const containers = await props.docker.listContainers({ all: true, filters: { label: [`${ECS_LABELS.cluster}=${props.clusterName}`] } });
+/** Removes this cluster's task containers (and, with `removeVolumes`, their EFS stand-in volumes); returns how many containers. */
+export async function removeTasks(props: Pick<EcsInstanceProps, "docker" | "clusterName">, options: { removeVolumes?: boolean } = {}): Promise<number> {
+  const byCluster = { label: [`${ECS_LABELS.cluster}=${props.clusterName}`] };
+  const containers = await props.docker.listContainers({ all: true, filters: byCluster });
   await Promise.all(containers.map((c) => props.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  if (options.removeVolumes) {
+    const { Volumes = [] } = await props.docker.listVolumes({ filters: byCluster });
+    await Promise.all(Volumes.map((v) => props.docker.getVolume(v.Name).remove().catch(() => undefined)));
+  }
+  return containers.length;
+}
+
+/** Deregisters this instance's targets from the services' target groups. */
+export async function deregisterInstance(props: Pick<EcsInstanceProps, "elbv2" | "instanceId">, services: readonly ClusterService[]): Promise<void> {
   for (const targetGroupArn of new Set(services.flatMap((s) => (s.service.loadBalancers ?? []).map((lb) => lb.targetGroupArn!)))) {
     const { TargetHealthDescriptions = [] } = await props.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
     const ours = TargetHealthDescriptions.map((d) => d.Target!).filter((t) => t.Id === props.instanceId);
     if (ours.length > 0) await props.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: ours }));
   }
-  if (options.removeVolumes) {
-    const { Volumes = [] } = await props.docker.listVolumes({ filters: { label: [`${ECS_LABELS.cluster}=${props.clusterName}`] } });
-    await Promise.all(Volumes.map((v) => props.docker.getVolume(v.Name).remove().catch(() => undefined)));
-  }
-  return containers.length;
 }
 
 async function runTask(props: EcsInstanceProps, service: Service, taskDefinition: TaskDefinition): Promise<LocalTask[]> {

@@ -43,8 +43,6 @@ export interface LocalAlbProps {
 /** A running local ALB. */
 export interface LocalAlb {
   readonly url: string;
-  /** Every target's health, by target group name, e.g. `{ "api-tg": { "i-0abc:32768": "healthy" } }`. */
-  health(): Record<string, Record<string, TargetState>>;
   close(): Promise<void>;
 }
 
@@ -198,8 +196,6 @@ export async function startLocalAlb(props: LocalAlbProps): Promise<LocalAlb> {
 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    health: () =>
-      Object.fromEntries([...groups.values()].map((g) => [g.name, Object.fromEntries([...g.targets].map(([key, t]) => [key, t.state]))])),
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(refresher);

@@ -23,7 +23,7 @@ import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { NODE22_VERSION, node22 } from "../lib/node22";
-import { clusterServices, runServiceTasks, stopServiceTasks, type EcsInstanceProps } from "./ecs-instance";
+import { clusterServices, removeTasks, runServiceTasks, type EcsInstanceProps } from "./ecs-instance";
 import { installedAgentFromUserData, localAgentCommand, verifyUnit } from "./installed-agent";
 import type { LocalHostPlan, LocalHostStatus } from "./local-host";
 import { waitUntilServed, type ServedPlatform } from "./platform-readiness";
@@ -119,7 +119,7 @@ export async function stopLocalPlatform(props: Pick<LocalPlatformProps, "environ
   const local = await localDocker();
   if (!("docker" in local)) return;
   // The target groups go with the stacks; only the containers and volumes are ours to remove.
-  const removed = await stopServiceTasks({ docker: local.docker, clusterName: props.clusterName, instanceId: "", log: props.log } as EcsInstanceProps, [], { removeVolumes: true });
+  const removed = await removeTasks({ docker: local.docker, clusterName: props.clusterName }, { removeVolumes: true });
   if (removed > 0) props.log(`removed ${removed} task container(s)`);
 }
 

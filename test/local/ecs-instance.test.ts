@@ -10,7 +10,7 @@ import Docker from "dockerode";
 import { CreateVpcCommand, DeleteVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { CreateClusterCommand, CreateServiceCommand, DeleteClusterCommand, DeleteServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { CreateTargetGroupCommand, DeleteTargetGroupCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { clusterServices, ECS_LABELS, runServiceTasks, stopServiceTasks, type EcsInstanceProps } from "../../scripts/local/ecs-instance";
+import { clusterServices, deregisterInstance, ECS_LABELS, removeTasks, runServiceTasks, type EcsInstanceProps } from "../../scripts/local/ecs-instance";
 import { localDocker } from "../../scripts/local/local-platform";
 import { acquireDockerLock } from "../agent/helpers/docker-lock";
 import { testEnv, uniqueSuffix } from "../agent/helpers/test-env";
@@ -79,7 +79,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await stopServiceTasks(props, [], { removeVolumes: true }).catch(() => undefined);
+  await removeTasks(props, { removeVolumes: true }).catch(() => undefined);
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   release?.();
   for (const client of [ecs, elbv2, ec2]) client.destroy();
@@ -133,7 +133,8 @@ test("running again replaces the tasks and their targets; stopping removes them,
   expect(after).toHaveLength(2);
   expect(after).not.toEqual(before);
   // WHEN stopped
-  await stopServiceTasks(props, services, { removeVolumes: true });
+  await removeTasks(props, { removeVolumes: true });
+  await deregisterInstance(props, services);
   // THEN
   expect(await docker.listContainers({ all: true, filters: { label: [`${ECS_LABELS.cluster}=${cluster}`] } })).toEqual([]);
   expect(await targets()).toEqual([]);
