@@ -22,14 +22,9 @@ trap 'bash scripts/test-env.sh down; [[ -n ${KEEP_TEST_ENV:-} ]] || rm -rf "$sta
 # CLI config for every terraform the tests run.
 status=0
 npx tsc --noEmit -p tsconfig.json || { echo "typecheck failed"; status=1; }
-# The bundles the stacks publish and the app's startup snapshot (scripts/app-snapshot.js),
+# The bundles the stacks publish and the app bundle (scripts/build/app.js),
 # built once here rather than by the first test that synthesizes.
-node -e '
-  const { buildApp, snapshotsEnabled } = require("./scripts/app-snapshot");
-  require("./scripts/bundles").buildBundles({ onlyIfStale: true, log: console.log })
-    .then(() => buildApp({ log: console.log, snapshot: snapshotsEnabled() }))
-    .catch((error) => { console.error(error); process.exit(1); });
-' || status=1
+node scripts/build/app.js --build-only || status=1
 
 # The agent's end-to-end tests run it on Node.js 22, as the hosts do: fetched once
 # into .cache/ here, rather than by two test files at once.

@@ -23,7 +23,7 @@ export function stackNames(config: Pick<PlatformConfig, "environment" | "vpc_id"
 
 /** What `main.ts` knows about the machine (the stacks themselves read nothing). */
 export interface BuildOptions {
-  /** The programs the stacks publish, built before synth (scripts/bundles.js). */
+  /** The programs the stacks publish, built before synth (scripts/build/bundles.js). */
   readonly bundles: {
     /** The DNS agent's single file (dist/agent.js). */
     readonly agent: string;

@@ -47,7 +47,7 @@ const log = (msg: string) => process.stdout.write(`bench: ${msg}\n`);
 
 async function main(): Promise<void> {
   log("building dist/agent.js");
-  await promisify(execFile)(process.execPath, ["--require", "tsx/cjs", "scripts/build-bundles.ts", "agent"], { cwd: ROOT });
+  await promisify(execFile)(process.execPath, ["--require", "tsx/cjs", "scripts/build/build-bundles.ts", "agent"], { cwd: ROOT });
   log("starting moto and dockerd");
   const env = await envUp();
   process.env.DOCKER_HOST = env.dockerHost;

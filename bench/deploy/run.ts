@@ -26,6 +26,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../../config/load-config";
+import { handOnTfVars } from "../../scripts/build/cdktf";
 import { run } from "../../scripts/lib/run";
 import { terraformEnv } from "../../scripts/lib/terraform-env";
 import { emulatorAnswers, stopEmulator } from "../../scripts/local/emulator";
@@ -170,7 +171,7 @@ async function lifecycle(containers: number, runIndex: number, docker: BenchEnv)
     CHECKPOINT_DISABLE: "1",
   };
   // What local.ts gives cdktf, for the before/after of local:plan.
-  const cdktfEnv = terraformEnv({ ...env, TF_VAR_target: "local", TF_VAR_local_endpoint: `http://127.0.0.1:${port}`, AWS_EC2_METADATA_DISABLED: "true" });
+  const cdktfEnv = handOnTfVars(terraformEnv({ ...env, TF_VAR_target: "local", TF_VAR_local_endpoint: `http://127.0.0.1:${port}`, AWS_EC2_METADATA_DISABLED: "true" }));
   const stacks = stackNames(loadConfig({ PLATFORM_CONFIG: platformConfig, TF_VAR_environment: environment }));
   const tag = `${containers}c-run${runIndex}`;
   const result: Lifecycle = { containers, run: runIndex, environment, port };

@@ -3,14 +3,17 @@
  * and 100 containers. Writes bench/results/synth.md (the table) and
  * bench/results/synth.json (every sample).
  *
- * - app only: `sh scripts/cdktf-app.sh` (the cdktf.json app command: the app
- *   from its startup snapshot, built before measuring), wall time, peak RSS
+ * - app only: `node scripts/build/app.js` (the cdktf.json app command: the
+ *   app bundled by esbuild, built before measuring), wall time, peak RSS
  *   (VmHWM, read by a script every node process preloads, in a second run)
  *   and the size of the JSON it writes;
- * - whole `cdktf synth`, against the CLI's own floor: the same CLI
- *   synthesizing an app with one empty stack;
- * - the app command's alternatives at 50 containers, run in turn: the same
- *   bundle without its snapshot, tsx and ts-node.
+ * - whole synth as `npm run synth` runs it (`node scripts/build/cdktf.js
+ *   synth`, without npm's own start), against the CLI's own floor: the same
+ *   CLI synthesizing an app with one empty stack;
+ * - with BENCH_BEFORE=<another checkout> (e.g. a `git worktree` of an earlier
+ *   commit, its node_modules linked to this one's): that checkout's whole
+ *   `cdktf synth`, in turn with this one's, for a before/after;
+ * - the app command's alternatives at 50 containers, run in turn: tsx and ts-node.
  *
  * BENCH_RUNS sets the runs per figure (default 5; 3 for whole-CLI figures).
  */
@@ -18,6 +21,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { handOnTfVars } from "../../scripts/build/cdktf";
 import { terraformEnv } from "../../scripts/lib/terraform-env";
 import { formatMs, markdownTable, median, medianPairedRatio } from "../lib/stats";
 
@@ -64,7 +68,10 @@ const cdktf = join(root, "node_modules", ".bin", "cdktf");
 const scratch = mkdtempSync(join(tmpdir(), "bench-synth-"));
 
 /** The cdktf.json app command. */
-const APP = { command: "sh", args: ["scripts/cdktf-app.sh"] };
+const APP = { command: process.execPath, args: ["scripts/build/app.js"] };
+/** `npm run synth` without npm's own start: the cdktf CLI with the TF_VAR_* handed on. */
+const SYNTH = { command: process.execPath, args: [join(root, "scripts", "build", "cdktf.js"), "synth"] };
+const BEFORE = process.env.BENCH_BEFORE;
 const preloaded = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...env, NODE_OPTIONS: `-r ${preload}` });
 
 /**
@@ -82,7 +89,7 @@ function appOnly(count: number): { samples: Sample[]; bytes: number } {
   let bytes = 0;
   const samples = repeat(RUNS, () => {
     const outdir = mkdtempSync(join(scratch, "app-"));
-    const sample = measure(APP.command, APP.args, { ...baseEnv, ...containersEnv(count), CDKTF_OUTDIR: outdir });
+    const sample = measure(APP.command, APP.args, { ...handOnTfVars({ ...baseEnv, ...containersEnv(count) }), CDKTF_OUTDIR: outdir });
     bytes = jsonBytes(outdir);
     return sample;
   });
@@ -95,16 +102,17 @@ function appOnly(count: number): { samples: Sample[]; bytes: number } {
  * machine that slows down for a while slows both. The ratio to the floor is
  * the median of each run's ratio to the floor run just before it.
  */
-function wholeSynthAndFloor(sizes: readonly number[]): { count: number; samples: Sample[]; floors: Sample[] }[] {
+function wholeSynthAndFloor(sizes: readonly number[]): { count: number; samples: Sample[]; floors: Sample[]; before: Sample[] }[] {
   const dir = join(root, ".gen", "bench-empty-app");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node empty-app.js", terraformProviders: [], sendCrashReports: "false" }));
   writeFileSync(join(dir, "empty-app.js"), 'const { App, TerraformStack } = require("cdktf");\nconst app = new App();\nnew TerraformStack(app, "empty");\napp.synth();\n');
-  const cli = sizes.map((count) => ({ count, samples: [] as Sample[], floors: [] as Sample[] }));
+  const cli = sizes.map((count) => ({ count, samples: [] as Sample[], floors: [] as Sample[], before: [] as Sample[] }));
   for (let i = 0; i < CLI_RUNS; i++) {
     for (const size of cli) {
       size.floors.push(run(cdktf, ["synth", "--output", mkdtempSync(join(scratch, "floor-"))], baseEnv, dir));
-      size.samples.push(run(cdktf, ["synth", "--output", mkdtempSync(join(scratch, "cli-"))], { ...baseEnv, ...containersEnv(size.count) }));
+      size.samples.push(run(SYNTH.command, [...SYNTH.args, "--output", mkdtempSync(join(scratch, "cli-"))], { ...baseEnv, ...containersEnv(size.count) }));
+      if (BEFORE) size.before.push(run(join(BEFORE, "node_modules", ".bin", "cdktf"), ["synth", "--output", mkdtempSync(join(scratch, "before-"))], { ...baseEnv, ...containersEnv(size.count) }, BEFORE));
     }
   }
   return cli;
@@ -114,13 +122,7 @@ function wholeSynthAndFloor(sizes: readonly number[]): { count: number; samples:
 function appCommands(count: number): { name: string; samples: Sample[] }[] {
   const node = process.execPath;
   const variants: { name: string; command: string; args: string[]; env?: NodeJS.ProcessEnv }[] = [
-    { name: "sh scripts/cdktf-app.sh (cdktf.json: from the startup snapshot)", command: APP.command, args: APP.args },
-    {
-      name: "the same, PLATFORM_APP_SNAPSHOT=off (the whole-app bundle, no snapshot)",
-      command: APP.command,
-      args: APP.args,
-      env: { PLATFORM_APP_SNAPSHOT: "off" },
-    },
+    { name: "node scripts/build/app.js (cdktf.json: the app bundled by esbuild)", command: APP.command, args: APP.args },
     { name: "tsx main.ts", command: node, args: [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"] },
     { name: "ts-node --transpile-only main.ts", command: node, args: [join(root, "node_modules", "ts-node", "dist", "bin.js"), "--transpile-only", "main.ts"] },
     { name: "ts-node main.ts (the cdktf template; type-checks)", command: node, args: [join(root, "node_modules", "ts-node", "dist", "bin.js"), "main.ts"] },
@@ -129,7 +131,7 @@ function appCommands(count: number): { name: string; samples: Sample[] }[] {
   for (let i = 0; i < RUNS; i++) {
     variants.forEach(({ command, args, env }, v) => {
       const outdir = mkdtempSync(join(scratch, "variant-"));
-      samples[v].push(measure(command, args, { ...baseEnv, ...containersEnv(count), ...env, CDKTF_OUTDIR: outdir }));
+      samples[v].push(measure(command, args, { ...handOnTfVars({ ...baseEnv, ...containersEnv(count) }), ...env, CDKTF_OUTDIR: outdir }));
     });
   }
   return variants.map(({ name }, v) => ({ name, samples: samples[v] }));
@@ -154,7 +156,7 @@ function main(): void {
   const medianMs = (s: Sample[]) => median(s.map((x) => x.ms));
   const medianMiB = (s: Sample[]) => median(s.map((x) => x.peakMiB ?? NaN));
 
-  run(APP.command, APP.args, { ...baseEnv, ...containersEnv(1), CDKTF_OUTDIR: mkdtempSync(join(scratch, "build-")) }); // builds what is stale
+  run(APP.command, [...APP.args, "--build-only"], baseEnv); // builds what is stale
   const app = SIZES.map((count) => ({ count, ...appOnly(count) }));
   const cli = wholeSynthAndFloor(SIZES);
   const variants = appCommands(TARGET.containers);
@@ -171,10 +173,10 @@ function main(): void {
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}. ` +
       `Medians of ${RUNS} runs (${CLI_RUNS} for whole-CLI figures; the CLI floor's ${CLI_RUNS * SIZES.length} runs alternate with them), measured in one run of \`npm run bench:synth\`.`,
     "",
-    "## App only (`sh scripts/cdktf-app.sh`, the cdktf.json app command) and whole `cdktf synth`",
+    "## App only (`node scripts/build/app.js`, the cdktf.json app command) and whole synth (`npm run synth`)",
     "",
     markdownTable(
-      ["containers", "app time", "app peak RSS", "JSON size", "whole `cdktf synth`", "÷ CLI floor"],
+      ["containers", "app time", "app peak RSS", "JSON size", "whole synth", "÷ CLI floor", ...(BEFORE ? ["before: whole `cdktf synth`", "before ÷ CLI floor", "now − before"] : [])],
       app.map((a, i) => [
         a.count,
         formatMs(medianMs(a.samples)),
@@ -182,10 +184,18 @@ function main(): void {
         `${(a.bytes / 1024).toFixed(0)} KiB`,
         formatMs(medianMs(cli[i].samples)),
         overFloor(cli[i]).toFixed(2),
+        ...(BEFORE
+          ? [
+              formatMs(medianMs(cli[i].before)),
+              medianPairedRatio(cli[i].before.map((x) => x.ms), cli[i].floors.map((x) => x.ms)).toFixed(2),
+              formatMs(median(cli[i].samples.map((x, r) => x.ms - cli[i].before[r].ms))),
+            ]
+          : []),
       ]),
     ),
     "",
-    `CLI floor (the same CLI, one empty stack): ${formatMs(floorMs)}. ÷ CLI floor: the median of each run's ratio to the floor run just before it.`,
+    `CLI floor (the same CLI, one empty stack): ${formatMs(floorMs)}. ÷ CLI floor: the median of each run's ratio to the floor run just before it.` +
+      (BEFORE ? ` Before: \`cdktf synth\` of ${BEFORE}, run in turn with this checkout's; now − before: the median of the paired differences.` : ""),
     "",
     "## Targets at 50 containers",
     "",

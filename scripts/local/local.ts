@@ -28,6 +28,7 @@ import { ConfigError, type ConfigProblem } from "../../config/config-error";
 import { loadConfig } from "../../config/load-config";
 import type { PlatformConfig } from "../../config/schema";
 import { stackNames } from "../../stacks/platform";
+import { handOnTfVars } from "../build/cdktf";
 import { inPool } from "../lib/pool";
 import { run, type RunResult } from "../lib/run";
 import { terraformEnv } from "../lib/terraform-env";
@@ -101,7 +102,7 @@ function portVariable(variable: string, fallback: number, problems: ConfigProble
 
 async function cdktfCommand(s: Session, args: string[], outdir: string, echo = true): Promise<RunResult> {
   mkdirSync(outdir, { recursive: true }); // cdktf creates only the last level
-  return run(cdktf, [...args, "--output", outdir], { env: s.env, cwd: root, echo });
+  return run(cdktf, [...args, "--output", outdir], { env: handOnTfVars(s.env), cwd: root, echo });
 }
 
 function stateFiles(s: Session): string[] {

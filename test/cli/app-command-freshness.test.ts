@@ -1,13 +1,13 @@
 /**
- * The cdktf app command rebuilds `.gen/app.js` and its snapshot
- * (scripts/app-snapshot.js), like the shipped bundles, only when a file they
- * were built from changed: `isOutputStale` over the inputs esbuild recorded.
+ * The cdktf app command (scripts/build/app.js) rebuilds `.gen/app.js`, like
+ * the shipped bundles, only when a file it was built from changed:
+ * `isOutputStale` over the inputs esbuild recorded.
  * Shown here on files in a temporary folder, with set times.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isOutputStale, writeInputsList } from "../../scripts/bundles";
+import { isOutputStale, writeInputsList } from "../../scripts/build/bundles";
 
 let root: string;
 const outfile = () => join(root, ".gen", "app.js");

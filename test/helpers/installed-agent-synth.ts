@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { App, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DnsAgentInstall } from "../../modules/dns-agent-install";
-import { bundlePath } from "../../scripts/bundles";
+import { bundlePath } from "../../scripts/build/bundles";
 import { installedAgentFromUserData, type InstalledAgent } from "../../scripts/local/installed-agent";
 import { joinedText } from "./synth";
 

@@ -24,7 +24,7 @@ export interface Found {
 
 /**
  * Stand-ins for the agent and janitor bundles: the stacks only publish the
- * files. janitor.zip holds a two-line index.js (scripts/bundles.js writeZip).
+ * files. janitor.zip holds a two-line index.js (scripts/build/bundles.js writeZip).
  */
 export const TEST_BUNDLES = {
   agent: join(__dirname, "..", "fixtures", "bundles", "agent.js"),

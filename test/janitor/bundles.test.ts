@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { unzipSync } from "fflate";
-import { buildBundles, bundlePath, bundleZipPath, writeZip } from "../../scripts/bundles";
+import { buildBundles, bundlePath, bundleZipPath, writeZip } from "../../scripts/build/bundles";
 
 const run = promisify(execFile);
 

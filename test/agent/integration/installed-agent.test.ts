@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { buildBundles } from "../../../scripts/bundles";
+import { buildBundles } from "../../../scripts/build/bundles";
 import { node22 } from "../../../scripts/lib/node22";
 import { startImdsStandIn, type ImdsStandIn } from "../../../scripts/local/imds-stand-in";
 import { localAgentCommand, verifyUnit, type InstalledAgent } from "../../../scripts/local/installed-agent";

@@ -1,6 +1,6 @@
 // The programs shipped as single-file bundles, and how they are built.
-// Plain JavaScript because the cdktf app command (scripts/cdktf-app.js) uses
-// it before anything TypeScript runs; scripts/build-bundles.ts is its CLI.
+// Plain JavaScript because the cdktf app command (scripts/build/app.js) uses
+// it before anything TypeScript runs; build-bundles.ts is its CLI.
 //
 // Every synth makes sure the bundles match the code (the stacks publish them,
 // content-addressed), but rebuilds only what is stale: esbuild's list of a
@@ -9,7 +9,7 @@
 const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
 const path = require("node:path");
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 const NPM_INSTALL_RECORD = "node_modules/.package-lock.json";
 
 /**
@@ -60,7 +60,7 @@ module.exports = new Proxy({}, { get(_t, key) { if (key === "__esModule") return
 /** True when the bundle is missing or any of its inputs changed after it was built. */
 function isBundleStale(bundle) {
   if (bundle.zipfile && !existsSync(path.join(ROOT, bundle.zipfile))) return true;
-  return isOutputStale(path.join(ROOT, bundle.outfile), ["package-lock.json", "scripts/bundles.js"]);
+  return isOutputStale(path.join(ROOT, bundle.outfile), ["package-lock.json", "scripts/build/bundles.js"]);
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
- * Builds the single-file bundles of scripts/bundles.js: `dist/agent.js` (the
+ * Builds the single-file bundles of scripts/build/bundles.js: `dist/agent.js` (the
  * host agent, executable) and `dist/janitor/index.js` with `dist/janitor.zip` (the janitor Lambda).
  *
  *   npm run build:agent                      builds every bundle
- *   tsx scripts/build-bundles.ts agent       builds the named bundles only
+ *   tsx scripts/build/build-bundles.ts agent builds the named bundles only
  *
- * `cdktf synth` builds the stale ones itself (scripts/cdktf-app.js).
+ * `cdktf synth` builds the stale ones itself (scripts/build/app.js).
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { buildBundles } = require("./bundles.js") as {

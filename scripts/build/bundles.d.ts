@@ -1,4 +1,4 @@
-/** Types of scripts/bundles.js (plain JavaScript: the cdktf app command loads it before any TypeScript). */
+/** Types of scripts/build/bundles.js (plain JavaScript: the cdktf app command loads it before any TypeScript). */
 export interface Bundle {
   readonly name: string;
   readonly entry: string;
