@@ -20,7 +20,8 @@ state=${TEST_ENV_DIR:-$root/.test-env}
 mkdir -p "$state"
 log() { echo "test-env: $*" >&2; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# The project's one free-port helper (scripts/lib/free-port.ts), as the tests and benchmarks use it.
+free_port() { (cd "$root" && node --require tsx/cjs -e 'require("./scripts/lib/free-port").freePort().then((port) => console.log(port))'); }
 
 wait_for() { # wait_for <seconds> <command...>
   local deadline=$((SECONDS + $1)); shift
@@ -61,8 +62,10 @@ start_dockerd() {
 busybox_rootfs() { # busybox_rootfs <dir>: a static busybox with sh, httpd, sleep, nc, wget
   local busybox
   busybox=$(command -v busybox || true)
-  [[ -n $busybox ]] && file -L "$busybox" 2>/dev/null | grep -q 'statically linked' \
-    || { log "a static busybox is needed for the test image (apt-get install busybox-static)"; exit 1; }
+  if ! { [[ -n $busybox ]] && file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; }; then
+    log "a static busybox is needed for the test image (apt-get install busybox-static)"
+    exit 1
+  fi
   mkdir -p "$1/bin" "$1/www"
   cp "$busybox" "$1/bin/busybox"
   for l in sh httpd sleep nc wget; do ln -s busybox "$1/bin/$l"; done
@@ -118,7 +121,8 @@ up() {
 
 down() {
   if [[ -f $state/dockerd.pid ]]; then
-    local host="unix://$(docker_dir)/docker.sock"
+    local host
+    host="unix://$(docker_dir)/docker.sock"
     docker -H "$host" ps -aq 2>/dev/null | xargs -r docker -H "$host" rm -f >/dev/null 2>&1 || true
     stop_pidfile "$state/dockerd.pid" 30
   fi

@@ -6,7 +6,7 @@
 # Extra arguments go to jest, e.g. `npm test -- test/agent`.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 # A directory per run: two runs at once never stop each other's dockerd or moto.
 mkdir -p "$root/.test-env"
 state=${TEST_ENV_DIR:-$(mktemp -d "$root/.test-env/run.XXXXXX")}
@@ -34,6 +34,7 @@ report=$state/jest-report.json
 rm -f "$report"
 npx jest --ci --json --outputFile="$report" "$@" || status=1
 
+# shellcheck disable=SC2016 # JavaScript: its template literal is not for the shell to expand
 node -e '
   const fs = require("fs");
   const file = process.argv[1];

@@ -72,6 +72,8 @@ const APP = { command: process.execPath, args: ["scripts/build/app.js"] };
 /** `npm run synth` without npm's own start: the cdktf CLI with the TF_VAR_* handed on. */
 const SYNTH = { command: process.execPath, args: [join(root, "scripts", "build", "cdktf.js"), "synth"] };
 const BEFORE = process.env.BENCH_BEFORE;
+/** How the report names the other checkout: its commit, when it is a git checkout. */
+const BEFORE_NAME = BEFORE ? (spawnSync("git", ["-C", BEFORE, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim() || BEFORE) : undefined;
 const preloaded = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...env, NODE_OPTIONS: `-r ${preload}` });
 
 /**
@@ -195,7 +197,7 @@ function main(): void {
     ),
     "",
     `CLI floor (the same CLI, one empty stack): ${formatMs(floorMs)}. ÷ CLI floor: the median of each run's ratio to the floor run just before it.` +
-      (BEFORE ? ` Before: \`cdktf synth\` of ${BEFORE}, run in turn with this checkout's; now − before: the median of the paired differences.` : ""),
+      (BEFORE ? ` Before: \`cdktf synth\` of ${BEFORE_NAME}, run in turn with this checkout's; now − before: the median of the paired differences.` : ""),
     "",
     "## Targets at 50 containers",
     "",

@@ -14,6 +14,12 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import moto  # noqa: E402
+from moto_version import version_problem  # noqa: E402
+
+if version_problem(moto.__version__):
+    sys.exit(version_problem(moto.__version__))
+
 import moto_patches  # noqa: E402  (must run before the server imports the models)
 import request_log  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402

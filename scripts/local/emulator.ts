@@ -45,7 +45,7 @@ export async function ensureEmulator(port: number, workDir: string): Promise<Emu
     await new Promise((r) => setTimeout(r, 200));
   }
   const lastLines = readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-3).join("\n  ");
-  throw new Error(`the emulator did not start on port ${port}; see ${logFile} (is moto installed? pip install "moto[server]"). It ended with:\n  ${lastLines}`);
+  throw new Error(`the emulator did not start on port ${port}; see ${logFile} (is moto 5.2.1 installed? pip install "moto[server]==5.2.1"). It ended with:\n  ${lastLines}`);
 }
 
 /**
