@@ -197,7 +197,7 @@ async function lifecycle(containers: number, runIndex: number, docker: BenchEnv)
       await run("npm", ["run", "--silent", "local:down"], { env, cwd: root });
       await stopEmulator(workDir, port);
     }
-    for (const dir of ["cdktf.out", "plan.out", "bench-diff.out"]) rmSync(join(workDir, dir, environment), { recursive: true, force: true });
+    for (const dir of ["cdktf.out", "plan.out", "bench-diff.out", "host"]) rmSync(join(workDir, dir, environment), { recursive: true, force: true });
     rmSync(join(workDir, `outputs-${environment}.json`), { force: true });
     rmSync(join(workDir, `emulator-${port}.log`), { force: true });
   }

@@ -220,6 +220,7 @@ async function stopHost(props: Pick<LocalPlatformProps, "workDir" | "environment
   process.kill(pid, "SIGTERM");
   // The agent has TimeoutStopSec (30 s) to remove its records.
   for (let waited = 0; waited < 45_000 && isRunning(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
-  if (isRunning(pid)) process.kill(pid, "SIGKILL");
+  // Its whole process group (it was started detached): the agent goes too, never left holding its port.
+  if (isRunning(pid)) process.kill(-pid, "SIGKILL");
   return true;
 }

@@ -80,12 +80,13 @@ export function planSummaries(output: string): Record<string, string> {
   return summaries;
 }
 
-/** Remove what the local target wrote for one environment and port (synthesized stacks, outputs, emulator log). */
+/** Remove what the local target wrote for one environment and port (synthesized stacks, outputs, what ran, emulator log). */
 export function removeLocalFiles(environment: string, port: number, keepLog: boolean): void {
   for (const path of [
     join(localWorkDir, "cdktf.out", environment),
     join(localWorkDir, "plan.out", environment),
     join(localWorkDir, `outputs-${environment}.json`),
+    ...(keepLog ? [] : [join(localWorkDir, "host", environment)]),
     ...(keepLog ? [] : [join(localWorkDir, `emulator-${port}.log`)]),
   ]) {
     rmSync(path, { recursive: true, force: true });
