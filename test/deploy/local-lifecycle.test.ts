@@ -38,7 +38,7 @@ import { loadConfig } from "../../config/load-config";
 import { emulatorAnswers, isRunning, stopEmulator } from "../../scripts/local/emulator";
 import { stackNames } from "../../stacks/platform";
 import { ECS_LABELS } from "../../scripts/local/ecs-instance";
-import { acquireDockerLock } from "../agent/helpers/docker-lock";
+import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 import { acquireHostPortsLock } from "../agent/helpers/host-ports-lock";
 import { errorSummary, freePort, localEnv, localWorkDir, npmRun as runScript, outcome, planSummaries, removeLocalFiles, root, type LocalRun } from "./helpers/local-commands";
 import {
@@ -120,8 +120,8 @@ beforeAll(async () => {
   clients = emulatorClients(`http://127.0.0.1:${port}`, config.aws_region);
   execFileSync("bash", [join(root, "scripts", "test-env.sh"), "site-images", ...exampleNames], { env: process.env });
   // local:up runs containers on the shared dockerd (which a fault test restarts) and the agent on the host's fixed ports.
-  releaseLocks = [await acquireDockerLock(process.env.TEST_ENV_DIR!, 900_000), await acquireHostPortsLock(process.env.TEST_ENV_DIR!)];
-}, 20 * 60_000);
+  releaseLocks = [await acquireDockerLock(process.env.TEST_ENV_DIR!), await acquireHostPortsLock(process.env.TEST_ENV_DIR!)];
+}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
 afterAll(async () => {
   destroyClients(clients);

@@ -8,6 +8,7 @@
 import { AgentProcess } from "../agent/helpers/agent-process";
 import { FaultCase } from "./helpers/fault-case";
 import { CONVERGE_BUDGET_MS, RESYNC_SECONDS, reportFaultCase, waitConverged } from "./helpers/fault-world";
+import { BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 
 jest.setTimeout(180_000);
 
@@ -17,7 +18,7 @@ let fc: FaultCase;
 
 beforeAll(async () => {
   fc = await FaultCase.open({ prefix: "faults-kill", hosts: [HOST] });
-}, 660_000);
+}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
 afterAll(async () => {
   await fc?.close();

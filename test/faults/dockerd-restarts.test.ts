@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { testEnv } from "../agent/helpers/test-env";
 import { FaultCase } from "./helpers/fault-case";
 import { CONVERGE_BUDGET_MS, RESYNC_SECONDS, reportFaultCase, waitConverged } from "./helpers/fault-world";
+import { BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 
 jest.setTimeout(240_000);
 
@@ -21,7 +22,7 @@ let fc: FaultCase | undefined;
 
 beforeAll(async () => {
   if (ownDockerd) fc = await FaultCase.open({ prefix: "faults-dockerd", hosts: [HOST] });
-}, 660_000);
+}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
 afterAll(async () => {
   await fc?.close();

@@ -16,6 +16,7 @@
 import { FaultCase } from "./helpers/fault-case";
 import { CONVERGE_BUDGET_MS, FaultZone, RESYNC_SECONDS, reportFaultCase, waitConverged } from "./helpers/fault-world";
 import { OwnMoto } from "./helpers/own-moto";
+import { BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 
 jest.setTimeout(180_000);
 
@@ -30,7 +31,7 @@ beforeAll(async () => {
   moto = await OwnMoto.start(process.env.TEST_ENV_DIR ?? "/tmp");
   await moto.seed(SEED);
   fc = await FaultCase.open({ prefix: "faults-amnesia", hosts: [HOST], motoUrl: moto.url });
-}, 660_000);
+}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
 afterAll(async () => {
   await fc?.close();

@@ -7,6 +7,7 @@
 import { FaultCase } from "./helpers/fault-case";
 import { CONVERGE_BUDGET_MS, RESYNC_SECONDS, freePort, readMetric, reportFaultCase, waitConverged } from "./helpers/fault-world";
 import type { Route53Proxy } from "./helpers/throttling-proxy";
+import { BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 
 jest.setTimeout(180_000);
 
@@ -25,7 +26,7 @@ let fc: FaultCase;
 
 beforeAll(async () => {
   fc = await FaultCase.open({ prefix: "faults-throttle", hosts: [HOST] });
-}, 660_000);
+}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
 afterAll(async () => {
   await fc?.close();

@@ -5,6 +5,7 @@
  */
 import { FaultCase } from "./helpers/fault-case";
 import { CONVERGE_BUDGET_MS, RESYNC_SECONDS, reportFaultCase, waitConverged } from "./helpers/fault-world";
+import { BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 
 jest.setTimeout(180_000);
 
@@ -17,7 +18,7 @@ let fc: FaultCase;
 
 beforeAll(async () => {
   fc = await FaultCase.open({ prefix: "faults-two", hosts: HOSTS });
-}, 660_000);
+}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
 afterAll(async () => {
   await fc?.close();

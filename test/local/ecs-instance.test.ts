@@ -12,7 +12,7 @@ import { CreateClusterCommand, CreateServiceCommand, DeleteClusterCommand, Delet
 import { CreateTargetGroupCommand, DeleteTargetGroupCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { clusterServices, deregisterInstance, ECS_LABELS, removeTasks, runServiceTasks, type EcsInstanceProps } from "../../scripts/local/ecs-instance";
 import { localDocker } from "../../scripts/local/local-platform";
-import { acquireDockerLock } from "../agent/helpers/docker-lock";
+import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 import { testEnv, uniqueSuffix } from "../agent/helpers/test-env";
 
 jest.setTimeout(120_000);
@@ -76,7 +76,7 @@ beforeAll(async () => {
   const { TargetGroups } = await elbv2.send(new CreateTargetGroupCommand({ Name: `tg-${uniqueSuffix()}`.slice(0, 32), Protocol: "HTTP", Port: 80, VpcId: Vpc!.VpcId, TargetType: "instance" }));
   targetGroupArn = TargetGroups![0].TargetGroupArn!;
   cleanups.push(() => elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: targetGroupArn })));
-}, 300_000);
+}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
 afterAll(async () => {
   await removeTasks(props, { removeVolumes: true }).catch(() => undefined);

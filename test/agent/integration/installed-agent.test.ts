@@ -14,7 +14,7 @@ import { node22 } from "../../../scripts/lib/node22";
 import { startImdsStandIn, type ImdsStandIn } from "../../../scripts/local/imds-stand-in";
 import { localAgentCommand, verifyUnit, type InstalledAgent } from "../../../scripts/local/installed-agent";
 import { synthesizeAgentInstall, type SynthesizedInstall } from "../../helpers/installed-agent-synth";
-import { acquireDockerLock } from "../helpers/docker-lock";
+import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../helpers/docker-lock";
 import { acquireHostPortsLock } from "../helpers/host-ports-lock";
 import { TestZone } from "../helpers/moto-zone";
 import { TestContainers } from "../helpers/test-containers";
@@ -40,7 +40,7 @@ beforeAll(async () => {
   ({ installed, bundle } = synthesized);
   imds = await startImdsStandIn({ instanceId: hostId, localIpv4: "127.0.0.1", region: "us-east-1" });
   releaseLocks = [await acquireDockerLock(env.envDir), await acquireHostPortsLock(env.envDir)];
-}, 600_000);
+}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
 afterAll(async () => {
   if (agent && agent.exitCode === null) agent.kill("SIGKILL");

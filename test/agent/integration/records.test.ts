@@ -3,7 +3,7 @@
  * for real containers, and what it leaves alone.
  */
 import { AgentProcess } from "../helpers/agent-process";
-import { acquireDockerLock } from "../helpers/docker-lock";
+import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../helpers/docker-lock";
 import { TestZone } from "../helpers/moto-zone";
 import { TestContainers } from "../helpers/test-containers";
 import { testEnv, uniqueSuffix, waitFor } from "../helpers/test-env";
@@ -19,7 +19,7 @@ beforeAll(async () => {
   releaseLock = await acquireDockerLock(env.envDir);
   zone = await TestZone.create(env, "agent-records");
   containers = new TestContainers(env, `records-${uniqueSuffix()}`);
-}, 300_000);
+}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
 afterEach(async () => {
   await AgentProcess.killAll();

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { AgentProcess } from "../helpers/agent-process";
-import { acquireDockerLock } from "../helpers/docker-lock";
+import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../helpers/docker-lock";
 import { TestZone } from "../helpers/moto-zone";
 import { TestContainers } from "../helpers/test-containers";
 import { testEnv, uniqueSuffix, waitFor } from "../helpers/test-env";
@@ -23,7 +23,7 @@ beforeAll(async () => {
   releaseLock = await acquireDockerLock(env.envDir);
   zone = await TestZone.create(env, "agent-restarts");
   containers = new TestContainers(env, `restarts-${uniqueSuffix()}`);
-}, 300_000);
+}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
 afterEach(async () => {
   await AgentProcess.killAll();

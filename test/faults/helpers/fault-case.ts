@@ -35,7 +35,7 @@ export class FaultCase {
   /** Takes the Docker lock, creates and seeds the zone. */
   static async open(options: FaultCaseOptions): Promise<FaultCase> {
     const env = testEnv();
-    const releaseLock = await acquireDockerLock(env.envDir, 600_000);
+    const releaseLock = await acquireDockerLock(env.envDir);
     try {
       const client = route53Client(env, options.motoUrl);
       const zone = await FaultZone.create(client, `${options.prefix}-${uniqueSuffix()}.test.`);
