@@ -84,6 +84,8 @@ test("a restarted agent converges on what changed while it was down", async () =
 
   const second = AgentProcess.start(env, agentArgs("h-conv"));
   await expectRecords("h-conv", [srv("_born._tcp", born.hostPort, "h-conv"), hostA("h-conv")]);
+  // The zone can show the delete before the agent's log line about it has been read.
+  await second.waitForLog("the delete's log line", (l) => l.action === "delete", 10_000);
   expect(second.lines.filter((l) => l.action === "delete").map((l) => l.name)).toEqual([`_gone._tcp.${zone.name}`]);
   expect(await second.stop()).toBe(0);
 });
