@@ -1,4 +1,4 @@
-import { GONE_INSTANCE_STATES } from "../../janitor/gone-states";
+import { GONE_INSTANCE_STATES } from "../../dns/gone-instance-states";
 import { DnsJanitor, type DnsJanitorProps } from "../../modules/dns-janitor";
 import { jsonDocumentOf, ref, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
 

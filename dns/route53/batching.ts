@@ -9,8 +9,8 @@
  * All changes of one name stay in one batch, so a batch rejected by Route53
  * can be split by name and a DELETE+CREATE pair is never torn apart.
  */
-import { compareKeys, type ChangeSet, type DnsRecord } from "./records";
-import type { Route53Action } from "./route53/route53-api";
+import { compareKeys, type ChangeSet, type DnsRecord } from "../records";
+import type { Route53Action } from "./route53-api";
 
 /** One Route53 action, remembering which planned change it implements. */
 export interface ActionChange {

@@ -1,6 +1,6 @@
 /**
  * Properties of the planner with the Route53 side applied to the strict
- * in-memory Route53 (agent/memory/in-memory-dns.ts): for any zone (our
+ * in-memory Route53 (dns/memory/in-memory-dns.ts): for any zone (our
  * records, other hosts' and owners', hand-made, look-alike set identifiers,
  * conflicts) and any desired records,
  * - no plan creates, updates or deletes a record set that is not ours (by
@@ -11,14 +11,14 @@
  *   more full pass is enough.
  */
 import fc from "fast-check";
-import { InMemoryRoute53 } from "../../agent/memory/in-memory-dns";
-import { planChanges } from "../../agent/planner";
-import { changeCount, normalizeName, recordKey, sameContent, type ChangeSet, type DnsRecord } from "../../agent/records";
-import { fromWire } from "../../agent/route53/record-mapping";
-import type { WireRecordSet } from "../../agent/route53/route53-api";
-import { Route53Provider } from "../../agent/route53/route53-provider";
-import { isOwnedBy } from "../../agent/set-identifier";
-import { PLAN_SCOPE, PLAN_ZONE, foreignWire, ownWeightedWire, ownWire } from "./arbitraries";
+import { InMemoryRoute53 } from "../../dns/memory/in-memory-dns";
+import { planChanges } from "../../dns/planner";
+import { changeCount, normalizeName, recordKey, sameContent, type ChangeSet, type DnsRecord } from "../../dns/records";
+import { fromWire } from "../../dns/route53/record-mapping";
+import type { WireRecordSet } from "../../dns/route53/route53-api";
+import { Route53Provider } from "../../dns/route53/route53-provider";
+import { isOwnedBy } from "../../dns/set-identifier";
+import { PLAN_SCOPE, PLAN_ZONE, foreignWire, ownWeightedWire, ownWire } from "../properties/arbitraries";
 
 const NO_SIGNAL = new AbortController().signal;
 const ours = (r: { setIdentifier?: string }): boolean => isOwnedBy(r.setIdentifier, PLAN_SCOPE.owner, PLAN_SCOPE.hostId);

@@ -1,6 +1,6 @@
-import { ROUTE53_LIMITS, changeWeight, planBatches, toActions, type ActionChange } from "../../../agent/batching";
-import type { DnsRecord } from "../../../agent/records";
-import { aRecord } from "../helpers/fixtures";
+import { ROUTE53_LIMITS, changeWeight, planBatches, toActions, type ActionChange } from "../../dns/route53/batching";
+import type { DnsRecord } from "../../dns/records";
+import { aRecord } from "../agent/helpers/fixtures";
 
 const upsert = (record: DnsRecord): ActionChange => ({ action: "UPSERT", record, origin: "create" });
 const del = (record: DnsRecord): ActionChange => ({ action: "DELETE", record, origin: "delete" });

@@ -1,5 +1,5 @@
-import { InMemoryRoute53 } from "../../../agent/memory/in-memory-dns";
-import type { WireChange, WireRecordSet } from "../../../agent/route53/route53-api";
+import { InMemoryRoute53 } from "../../dns/memory/in-memory-dns";
+import type { WireChange, WireRecordSet } from "../../dns/route53/route53-api";
 
 const mv = (name: string, setId: string, value: string, type = "A", ttl = 10): WireRecordSet => ({
   Name: name,
