@@ -143,6 +143,8 @@ function valueOf(
     if (b === undefined) problems.push(`${variable}: expected true or false (got ${JSON.stringify(fromEnv)})`);
     return { origin: variable, raw: b ?? false };
   }
+  // Neither given: name both ways to give it (the Lambda has no command line).
+  if (spec.kind === "string" && spec.defaultText === undefined) return { origin: `--${name} (or ${variable})`, raw: undefined };
   return { origin: `--${name}`, raw: spec.kind === "boolean" ? false : spec.defaultText };
 }
 

@@ -224,7 +224,7 @@ describe("janitor configuration", () => {
     expect(loadJanitorConfig(["--health-check-tries", "0"], { ECSDNS_OWNER: "Bad_Owner" })).toEqual({
       kind: "error",
       problems: [
-        "--zone-id: is required",
+        "--zone-id (or ECSDNS_ZONE_ID): is required",
         'ECSDNS_OWNER: expected [a-z0-9-]{1,20} (got "Bad_Owner")',
         '--health-check-tries: expected tries, a whole number 1-10 (got "0")',
       ],

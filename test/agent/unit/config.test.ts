@@ -91,7 +91,7 @@ describe("agent configuration", () => {
   });
 
   test("a missing --zone-id is a problem", () => {
-    expect(problems([])).toEqual(["--zone-id: is required"]);
+    expect(problems([])).toEqual(["--zone-id (or ECSDNS_ZONE_ID): is required"]);
   });
 
   test("unknown flags, missing values, values on switches and stray arguments are all reported", () => {
