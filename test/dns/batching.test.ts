@@ -7,13 +7,14 @@ const del = (record: DnsRecord): ActionChange => ({ action: "DELETE", record, or
 const a = (i: number, values = ["10.0.0.1"]): DnsRecord => ({ ...aRecord(`n${String(i).padStart(5, "0")}.z.`, "ecsdns/h/x", values[0]), values });
 
 describe("Route53 actions", () => {
-  test("create and update become UPSERT, delete becomes DELETE", () => {
+  test("create and update become UPSERT, delete becomes DELETE, and deletes go first", () => {
+    // A write sets the TTL of its name and type's other record sets; a DELETE after it would carry a stale TTL.
     const from = a(1);
     const to = { ...from, ttlSeconds: 60 };
     expect(toActions({ create: [a(2)], update: [{ from, to }], delete: [a(3)] }).map((c) => [c.action, c.record.name])).toEqual([
+      ["DELETE", "n00003.z."],
       ["UPSERT", "n00002.z."],
       ["UPSERT", "n00001.z."],
-      ["DELETE", "n00003.z."],
     ]);
   });
 
