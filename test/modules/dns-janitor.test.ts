@@ -47,6 +47,10 @@ describe("DnsJanitor", () => {
     expect(ruleNamed(synthJanitor({ scheduleMinutes: 15 }), "schedule").values.schedule_expression).toBe("rate(15 minutes)");
   });
 
+  test("a one-minute schedule says `rate(1 minute)`: EventBridge refuses `rate(1 minutes)`", () => {
+    expect(ruleNamed(synthJanitor({ scheduleMinutes: 1 }), "schedule").values.schedule_expression).toBe("rate(1 minute)");
+  });
+
   test("each rule targets the function, which lets exactly that rule invoke it", () => {
     const stack = synthJanitor();
     const fn = resources(stack, "aws_lambda_function")[0];
