@@ -1,15 +1,16 @@
 /**
- * Flags and environment → a frozen, typed {@link AgentConfig}.
- *
- * Every problem is reported at once, naming the flag (or its environment
- * variable) and the bad value, before anything touches AWS or Docker.
+ * The agent's options (one table: parsing, `--help`, agent/README.md) and
+ * their conversion into a frozen, typed {@link AgentConfig}. Every problem is
+ * reported at once, naming the flag (or its environment variable) and the bad
+ * value, before anything touches AWS or Docker.
  */
-import { parseArgs } from "node:util";
 import * as z from "zod/mini";
-import { FLAGS, envName, helpText } from "./flags";
-import { POLICIES, type Policy } from "./policy";
-import { isIpv4, isValidDnsName, normalizeName } from "./records";
-import { DEFAULT_OWNER, HOST_ID_PATTERN, OWNER_PATTERN } from "./set-identifier";
+import { LOG_LEVEL_OPTION, OWNER_OPTION, ZONE_ID_OPTION, switchOption, wholeNumber } from "../cli/common-options";
+import type { LogLevel } from "../cli/logger";
+import { parseCommandLine, type OptionSpec, type OptionTable, type Program } from "../cli/options";
+import { POLICIES, type Policy } from "../dns/policy";
+import { isIpv4, isValidDnsName, normalizeName } from "../dns/records";
+import { HOST_ID_PATTERN } from "../dns/set-identifier";
 
 /** The agent's validated configuration. */
 export interface AgentConfig {
@@ -37,135 +38,100 @@ export interface AgentConfig {
   readonly logLevel: LogLevel;
 }
 
-/** pino's levels. */
-export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace";
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
-
 /** What {@link loadConfig} found. */
 export type ConfigResult =
   | { readonly kind: "help"; readonly text: string }
   | { readonly kind: "ok"; readonly config: AgentConfig }
   | { readonly kind: "error"; readonly problems: readonly string[] };
 
-// zod/mini, not zod: the same checks at a fraction of the size (about 10 MiB
-// less RSS in the bundle, which has to stay under 64 MiB).
-const whole = (min: number, max: number, what: string) => {
-  const message = `expected ${what}, a whole number ${min}-${max}`;
-  return z.pipe(
-    z.string().check(z.regex(/^\d{1,10}$/, message)),
-    z.pipe(
-      z.transform((s: string) => Number(s)),
-      z.number().check(z.refine((n: number) => n >= min && n <= max, message)),
-    ),
-  );
-};
-const ipv4 = z.string().check(z.refine(isIpv4, "expected an IPv4 address like 10.0.1.23"));
+const ipv4 = z.optional(z.string().check(z.refine(isIpv4, "expected an IPv4 address like 10.0.1.23")));
+const text = <S extends z.ZodMiniType>(valueName: string, description: string, schema: S, defaultText?: string): OptionSpec<S> => ({
+  kind: "string",
+  valueName,
+  description,
+  schema,
+  ...(defaultText !== undefined ? { defaultText } : {}),
+});
 
-const schema = z
-  .object({
-    "zone-id": z.pipe(
-      z.string({ error: "is required" }),
-      z.pipe(
-        z.transform((s: string) => s.replace(/^\/?hostedzone\//, "")),
-        z.string().check(z.regex(/^[A-Z0-9]{1,32}$/, "expected a hosted zone id like Z0123456789ABCDEFGHIJ")),
-      ),
-    ),
-    "zone-name": z.optional(
-      z.pipe(z.string().check(z.refine(isValidDnsName, "expected a DNS name like internal.example.com")), z.transform(normalizeName)),
-    ),
-    "host-id": z.optional(
+/** The agent's options, in `--help` order. */
+export const AGENT_OPTIONS = {
+  "zone-id": ZONE_ID_OPTION,
+  "zone-name": {
+    kind: "string",
+    valueName: "<name>",
+    description: "The zone's name. Given: no GetHostedZone call (and no IAM permission for it). Absent: read once at start.",
+    schema: z.optional(z.pipe(z.string().check(z.refine(isValidDnsName, "expected a DNS name like internal.example.com")), z.transform(normalizeName))),
+  },
+  "host-id": {
+    kind: "string",
+    valueName: "<id>",
+    description: "This host's id in set identifiers and in the host record <host-id>.<zone>. Default: the EC2 instance id (IMDSv2).",
+    schema: z.optional(
       z.string().check(z.refine((s) => HOST_ID_PATTERN.test(s) && isValidDnsName(s), "expected [A-Za-z0-9.-]{1,64} forming a DNS name (labels of 1-63 characters)")),
     ),
-    "host-ip": z.optional(ipv4),
-    "host-public-ip": z.optional(ipv4),
-    ttl: whole(0, 2_147_483_647, "seconds"),
-    "resync-seconds": whole(5, 86_400, "seconds"),
-    once: z.boolean(),
-    "dry-run": z.boolean(),
-    policy: z.enum(POLICIES as [Policy, ...Policy[]], { error: `expected one of ${POLICIES.join(", ")}` }),
-    "deregister-on-exit": z.boolean(),
-    "metrics-port": whole(0, 65_535, "a port"),
-    "metrics-host": z.string().check(z.minLength(1, "expected an address")),
-    owner: z.string().check(z.regex(OWNER_PATTERN, "expected [a-z0-9-]{1,20}")),
-    "debounce-ms": whole(0, 60_000, "milliseconds"),
-    "min-interval-ms": whole(0, 600_000, "milliseconds"),
-    "max-delay-ms": whole(0, 600_000, "milliseconds"),
-    "log-level": z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }),
-  })
-  .check(
-    z.superRefine((c, ctx) => {
-      // A resync that fires before an event burst may even be flushed would only add load.
-      if (c["resync-seconds"] * 1000 <= c["max-delay-ms"]) {
-        ctx.addIssue({ code: "custom", path: ["resync-seconds"], message: "must be longer than --max-delay-ms", input: c["resync-seconds"] });
-      }
-      if (c["max-delay-ms"] < c["debounce-ms"] || c["max-delay-ms"] < c["min-interval-ms"]) {
-        ctx.addIssue({ code: "custom", path: ["max-delay-ms"], message: "must be at least --debounce-ms and --min-interval-ms", input: c["max-delay-ms"] });
-      }
-    }),
-  );
+  },
+  "host-ip": { kind: "string", valueName: "<ipv4>", description: "Private IPv4 for the host record and SERVICE_FQDN_LOCAL. Default: IMDSv2 local-ipv4.", schema: ipv4 },
+  "host-public-ip": {
+    kind: "string",
+    valueName: "<ipv4>",
+    description: "Public IPv4 for SERVICE_FQDN. Default: IMDSv2 public-ipv4 when --host-id and --host-ip are not both given; without one, SERVICE_FQDN gets the private IPv4.",
+    schema: ipv4,
+  },
+  ttl: text("<seconds>", "TTL of every record unless a container sets SERVICE_TTL.", wholeNumber(0, 2_147_483_647, "seconds"), "10"),
+  "resync-seconds": text("<seconds>", "Full resync period: lists the zone and repairs anything an event missed.", wholeNumber(5, 86_400, "seconds"), "60"),
+  once: switchOption("Reconcile once and exit: 0 when the zone is in sync afterwards, 1 when a change failed."),
+  "dry-run": switchOption("Log the changes that would be made; make none."),
+  policy: text(
+    "sync|upsert-only",
+    "sync deletes records of stopped containers; upsert-only never deletes.",
+    z.enum(POLICIES as [Policy, ...Policy[]], { error: `expected one of ${POLICIES.join(", ")}` }),
+    "sync",
+  ),
+  "deregister-on-exit": switchOption("On SIGTERM/SIGINT delete every record of this host before exiting."),
+  "metrics-port": text("<port>", "Port of /healthz and /metrics; 0 turns the server off.", wholeNumber(0, 65_535, "a port"), "7979"),
+  "metrics-host": text("<address>", "Address the metrics server listens on.", z.string().check(z.minLength(1, "expected an address")), "0.0.0.0"),
+  owner: OWNER_OPTION,
+  "debounce-ms": text("<ms>", "Quiet time after a Docker event before reconciling.", wholeNumber(0, 60_000, "milliseconds"), "100"),
+  "min-interval-ms": text(
+    "<ms>",
+    "Quiet time once a burst is under way (an event pass ran less than this ago); also the least time between two event passes.",
+    wholeNumber(0, 600_000, "milliseconds"),
+    "1000",
+  ),
+  "max-delay-ms": text("<ms>", "Longest a burst of events that never pauses may postpone a reconcile.", wholeNumber(0, 600_000, "milliseconds"), "10000"),
+  "log-level": LOG_LEVEL_OPTION,
+} satisfies OptionTable;
 
-/**
- * Parses the command line (without `node` and the script) and the environment.
- */
+/** The agent as a command-line program. */
+export const AGENT_PROGRAM: Program<typeof AGENT_OPTIONS> = {
+  summary: "ecsdns agent: keeps Route53 A and SRV records in sync with this host's containers.",
+  usage: ["npm run agent -- --zone-id <id> [options]", "node dist/agent.js --zone-id <id> [options]"],
+  options: AGENT_OPTIONS,
+  notes: [
+    "Environment:",
+    "  DOCKER_HOST                  Docker engine (default: the local socket)",
+    "  AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, ...   the AWS SDK's standard credential chain",
+    "  AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL       point Route53 calls at an emulator",
+    "  AWS_EC2_METADATA_SERVICE_ENDPOINT                 instance metadata endpoint (default http://169.254.169.254)",
+    "",
+    "Container convention (env or Docker labels, labels win): SERVICE_FQDN, SERVICE_FQDN_LOCAL,",
+    "SERVICE_PORT_<port>, SERVICE_<port>_NAME, SERVICE_<port>_IGNORE, SERVICE_TTL, SERVICE_IGNORE.",
+    "See agent/README.md.",
+  ],
+  crossChecks: (v) => [
+    // A resync that fires before an event burst may even be flushed would only add load.
+    ...(v["resync-seconds"] * 1000 <= v["max-delay-ms"] ? [{ option: "resync-seconds" as const, message: "must be longer than --max-delay-ms" }] : []),
+    ...(v["max-delay-ms"] < v["debounce-ms"] || v["max-delay-ms"] < v["min-interval-ms"]
+      ? [{ option: "max-delay-ms" as const, message: "must be at least --debounce-ms and --min-interval-ms" }]
+      : []),
+  ],
+};
+
+/** Parses the command line (without `node` and the script) and the environment. */
 export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
-  const problems: string[] = [];
-  // Not strict: node's strict mode stops at the first unknown flag, and we
-  // want to report every problem at once.
-  const parsed = parseArgs({
-    args: [...argv],
-    options: Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.kind }])),
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  if (parsed.values.help === true) return { kind: "help", text: helpText() };
-  const known = new Map(FLAGS.map((f) => [f.name, f]));
-  for (const token of parsed.tokens ?? []) {
-    if (token.kind === "positional") problems.push(`unexpected argument ${JSON.stringify(token.value)}`);
-    if (token.kind !== "option") continue;
-    const spec = known.get(token.name);
-    if (!spec) problems.push(`${token.rawName}: unknown flag (see --help)`);
-    else if (spec.kind === "string" && token.value === undefined) problems.push(`${token.rawName}: needs a value ${spec.valueName ?? ""}`.trimEnd());
-    else if (spec.kind === "boolean" && token.value !== undefined) problems.push(`${token.rawName}: takes no value (got ${JSON.stringify(token.value)})`);
-  }
-
-  const raw: Record<string, string | boolean | undefined> = {};
-  const origin: Record<string, string> = {};
-  for (const f of FLAGS) {
-    if (f.name === "help") continue;
-    // A flag of the wrong shape was reported above; fall back to env or default.
-    const given = parsed.values[f.name];
-    const fromFlag = typeof given === (f.kind === "boolean" ? "boolean" : "string") ? given : undefined;
-    const fromEnv = env[envName(f.name)];
-    if (fromFlag !== undefined) {
-      raw[f.name] = fromFlag;
-      origin[f.name] = `--${f.name}`;
-    } else if (fromEnv !== undefined && fromEnv !== "") {
-      origin[f.name] = envName(f.name);
-      if (f.kind === "boolean") {
-        const b = parseBoolean(fromEnv);
-        if (b === undefined) problems.push(`${envName(f.name)}: expected true or false (got ${JSON.stringify(fromEnv)})`);
-        raw[f.name] = b ?? false;
-      } else raw[f.name] = fromEnv;
-    } else {
-      origin[f.name] = `--${f.name}`;
-      raw[f.name] = f.kind === "boolean" ? false : f.defaultText;
-    }
-  }
-  if (raw.owner === undefined) raw.owner = DEFAULT_OWNER;
-
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const flag = String(issue.path[0]);
-      const value = raw[flag];
-      const got = value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
-      problems.push(`${origin[flag] ?? `--${flag}`}: ${issue.message}${got}`);
-    }
-  }
-  if (problems.length > 0 || !result.success) return { kind: "error", problems };
-
-  const v = result.data;
+  const parsed = parseCommandLine(AGENT_PROGRAM, argv, env);
+  if (parsed.kind !== "ok") return parsed;
+  const v = parsed.values;
   const config: AgentConfig = {
     zoneId: v["zone-id"],
     ...(v["zone-name"] !== undefined ? { zoneName: v["zone-name"] } : {}),
@@ -187,11 +153,4 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     logLevel: v["log-level"],
   };
   return { kind: "ok", config: Object.freeze(config) };
-}
-
-function parseBoolean(text: string): boolean | undefined {
-  const t = text.trim().toLowerCase();
-  if (["1", "true", "yes", "on"].includes(t)) return true;
-  if (["0", "false", "no", "off"].includes(t)) return false;
-  return undefined;
 }

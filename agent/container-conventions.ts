@@ -6,7 +6,7 @@
  * naming the exact variable; it never stops the other variables of the
  * container. The full table is in agent/README.md.
  */
-import { isInZone, isValidDnsName, normalizeName } from "./records";
+import { isInZone, isValidDnsName, normalizeName } from "../dns/records";
 import type { ContainerInfo, PublishedPort } from "./ports";
 
 /** One thing a container asks for, before records of several containers are merged. */

@@ -7,14 +7,14 @@
  */
 import { readContainer, type ContainerProblem } from "./container-conventions";
 import type { ContainerInfo } from "./ports";
-import { normalizeName, recordKey, sortRecords, type DnsRecord } from "./records";
+import { normalizeName, recordKey, sortRecords, type DnsRecord } from "../dns/records";
 import {
   FQDN_LOCAL_SLOT,
   FQDN_PUBLIC_SLOT,
   HOST_SLOT,
   formatSetIdentifier,
   srvSlot,
-} from "./set-identifier";
+} from "../dns/set-identifier";
 
 /** Who this host is, as the records need it. */
 export interface HostIdentity {

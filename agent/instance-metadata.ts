@@ -7,8 +7,8 @@
 import http from "node:http";
 import type { AgentConfig } from "./config";
 import type { HostIdentity } from "./desired-records";
-import { isIpv4, isValidDnsName } from "./records";
-import { HOST_ID_PATTERN } from "./set-identifier";
+import { isIpv4, isValidDnsName } from "../dns/records";
+import { HOST_ID_PATTERN } from "../dns/set-identifier";
 
 /** What IMDS told us. */
 export interface InstanceMetadata {
@@ -19,13 +19,13 @@ export interface InstanceMetadata {
 
 /** Where and how long to ask. */
 export interface MetadataOptions {
-  /** @default AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254 */
+  /** The caller reads it from {@link IMDS_ENDPOINT_ENV}. @default http://169.254.169.254 */
   readonly endpoint?: string;
   /** Per request. @default 1000 */
   readonly timeoutMs?: number;
 }
 
-/** The SDK's variable for the IMDS endpoint; honoured so tests and non-default setups can point elsewhere. */
+/** The SDK's variable for the IMDS endpoint; the agent honours it so tests and non-default setups can point elsewhere. */
 export const IMDS_ENDPOINT_ENV = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
 
 /**
@@ -34,7 +34,7 @@ export const IMDS_ENDPOINT_ENV = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
  * @throws Error when IMDS does not answer, or answers without an instance id or local IPv4.
  */
 export async function readInstanceMetadata(options: MetadataOptions = {}): Promise<InstanceMetadata> {
-  const endpoint = (options.endpoint ?? process.env[IMDS_ENDPOINT_ENV] ?? "http://169.254.169.254").replace(/\/$/, "");
+  const endpoint = (options.endpoint || "http://169.254.169.254").replace(/\/$/, "");
   const timeoutMs = options.timeoutMs ?? 1000;
   const token = await request(`${endpoint}/latest/api/token`, "PUT", { "X-aws-ec2-metadata-token-ttl-seconds": "300" }, timeoutMs);
   if (token.status !== 200) throw new Error(`IMDSv2 token request failed with HTTP ${token.status}`);
@@ -80,7 +80,7 @@ function request(url: string, method: "GET" | "PUT", headers: Record<string, str
  */
 export async function resolveHostIdentity(
   config: Pick<AgentConfig, "owner" | "hostId" | "hostIp" | "hostPublicIp">,
-  read: () => Promise<InstanceMetadata> = () => readInstanceMetadata(),
+  read: () => Promise<InstanceMetadata>,
 ): Promise<HostIdentity | { problems: string[] }> {
   let metadata: InstanceMetadata | undefined;
   if (!config.hostId || !config.hostIp) {

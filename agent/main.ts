@@ -5,18 +5,19 @@
  * Exit codes: 0 done (or `--once` in sync), 1 runtime failure (`--once` not
  * in sync, zone unreadable, forced shutdown), 2 bad configuration.
  */
+import { awsRegion } from "../cli/aws-environment";
+import { createLogger, type Logger } from "../cli/logger";
+import { errorCode } from "../dns/error-code";
+import { isValidDnsName, normalizeName } from "../dns/records";
+import { Route53Provider, createSdkRoute53Api } from "../dns/route53/route53-provider";
 import { loadConfig, type AgentConfig } from "./config";
 import { hostRecordName, type HostIdentity } from "./desired-records";
 import { DockerodeSource } from "./docker/dockerode-source";
 import { startHttpServer, type RunningHttpServer } from "./http-server";
-import { resolveHostIdentity } from "./instance-metadata";
-import { createLogger, type AgentLogger } from "./logger";
+import { IMDS_ENDPOINT_ENV, readInstanceMetadata, resolveHostIdentity } from "./instance-metadata";
 import { AgentMetrics } from "./metrics";
 import { ReconcilePass } from "./reconcile-pass";
 import { Reconciler } from "./reconciler";
-import { isValidDnsName, normalizeName } from "./records";
-import { Route53Provider, createSdkRoute53Api } from "./route53/route53-provider";
-import { errorCode } from "./route53/route53-api";
 import { installSignalHandlers } from "./shutdown";
 
 /** Runs the agent; resolves to the process exit code. */
@@ -32,16 +33,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     return 2;
   }
   const config = loaded.config;
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { app: "ecsdns-agent" });
 
-  const identity = await resolveHostIdentity(config);
+  const identity = await resolveHostIdentity(config, () => readInstanceMetadata({ endpoint: env[IMDS_ENDPOINT_ENV] }));
   if ("problems" in identity) {
     for (const problem of identity.problems) logger.error({ problem }, "configuration error");
     return 2;
   }
 
   const metrics = new AgentMetrics(true);
-  const api = createSdkRoute53Api({ onCall: (operation, outcome) => metrics.observeRoute53Call(operation, outcome) });
+  const api = createSdkRoute53Api({ region: awsRegion(env), onCall: (operation, outcome) => metrics.observeRoute53Call(operation, outcome) });
   let zoneName: string;
   try {
     zoneName = config.zoneName ?? normalizeName(await api.getZoneName(config.zoneId));
@@ -70,7 +71,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   return config.once ? runOnce(pass, config, logger) : runDaemon(pass, docker, config, identity, logger, metrics);
 }
 
-async function runOnce(pass: ReconcilePass, config: AgentConfig, logger: AgentLogger): Promise<number> {
+async function runOnce(pass: ReconcilePass, config: AgentConfig, logger: Logger): Promise<number> {
   try {
     const outcome = await pass.run(new AbortController().signal, true);
     logger.info({ inSync: outcome.inSync, dryRun: config.dryRun }, "single pass done");
@@ -86,7 +87,7 @@ async function runDaemon(
   docker: DockerodeSource,
   config: AgentConfig,
   identity: HostIdentity,
-  logger: AgentLogger,
+  logger: Logger,
   metrics: AgentMetrics,
 ): Promise<number> {
   const signals = installSignalHandlers(logger);

@@ -1,9 +1,8 @@
 /**
- * The two ports between the agent's core and the outside world. The core
- * (conventions, planner, reconciler) sees only these shapes; dockerode and
- * the Route53 SDK stay in their adapters.
+ * The agent's Docker port: the core (conventions, reconciler) sees only these
+ * shapes; dockerode stays in its adapter (agent/docker/). The DNS side is
+ * dns/dns-provider.ts, shared with the janitor.
  */
-import type { ChangeSet, DnsRecord } from "./records";
 
 /** One published port of a running container. */
 export interface PublishedPort {
@@ -44,31 +43,4 @@ export interface DockerSource {
   subscribe(signal: AbortSignal): Promise<AsyncIterable<ContainerEvent>>;
   /** Running containers. */
   listContainers(signal: AbortSignal): Promise<ContainerInfo[]>;
-}
-
-/** Outcome of applying a change set. */
-export interface ApplyResult {
-  /** Changes Route53 accepted (or that were already true, e.g. a DELETE of a record already gone). */
-  readonly applied: ChangeSet;
-  /** Changes that failed; they are retried by a later pass. */
-  readonly failed: readonly FailedChange[];
-  /** ChangeResourceRecordSets calls made. */
-  readonly changeCalls: number;
-}
-
-/** One change Route53 rejected, with its reason. */
-export interface FailedChange {
-  readonly action: "create" | "update" | "delete";
-  readonly record: DnsRecord;
-  readonly reason: string;
-}
-
-/** Write and read side of one hosted zone. */
-export interface DnsProvider {
-  /** Every record set in the zone, owned or not; the planner decides what it may touch. */
-  listRecords(signal: AbortSignal): Promise<DnsRecord[]>;
-  /** Applies changes within Route53's limits; never throws for a rejected change, only for transport failures. */
-  applyChanges(changes: ChangeSet, signal: AbortSignal): Promise<ApplyResult>;
-  /** Cost of the last listRecords, when the provider measures it (list calls and record sets read). */
-  readonly lastList?: { readonly pages: number; readonly records: number };
 }

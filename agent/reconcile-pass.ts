@@ -12,13 +12,14 @@
  */
 import { computeDesiredRecords, type HostIdentity } from "./desired-records";
 import type { ContainerProblem } from "./container-conventions";
-import type { AgentLogger } from "./logger";
+import type { Logger } from "../cli/logger";
 import type { AgentMetrics } from "./metrics";
-import { planChanges } from "./planner";
-import { applyPolicy, type Policy } from "./policy";
-import type { ApplyResult, DnsProvider, DockerSource } from "./ports";
-import { EMPTY_CHANGES, changeCount, recordKey, type ChangeSet, type DnsRecord } from "./records";
-import { isOwnedBy } from "./set-identifier";
+import { planChanges } from "../dns/planner";
+import { applyPolicy, type Policy } from "../dns/policy";
+import type { ApplyResult, DnsProvider } from "../dns/dns-provider";
+import type { DockerSource } from "./ports";
+import { EMPTY_CHANGES, changeCount, recordKey, type ChangeSet, type DnsRecord } from "../dns/records";
+import { isOwnedBy } from "../dns/set-identifier";
 
 /** Settings and dependencies of a pass. */
 export interface ReconcilePassOptions {
@@ -30,7 +31,7 @@ export interface ReconcilePassOptions {
   readonly defaultTtlSeconds: number;
   readonly policy: Policy;
   readonly dryRun: boolean;
-  readonly logger: AgentLogger;
+  readonly logger: Logger;
   readonly metrics?: AgentMetrics;
 }
 

@@ -19,17 +19,17 @@
  *   which only `hard` interrupts.
  */
 import { backoffDelayMs, sleep, type BackoffOptions } from "./backoff";
-import type { AgentLogger } from "./logger";
+import type { Logger } from "../cli/logger";
 import type { AgentMetrics } from "./metrics";
 import type { DockerSource } from "./ports";
 import type { PassOutcome, ReconcilePass } from "./reconcile-pass";
-import { errorCode } from "./route53/route53-api";
+import { errorCode } from "../dns/error-code";
 
 /** Timing and dependencies of the loop. */
 export interface ReconcilerOptions {
   readonly pass: Pick<ReconcilePass, "run">;
   readonly docker: Pick<DockerSource, "subscribe">;
-  readonly logger: AgentLogger;
+  readonly logger: Logger;
   readonly metrics?: AgentMetrics;
   readonly resyncSeconds: number;
   readonly debounceMs: number;

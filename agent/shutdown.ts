@@ -4,7 +4,7 @@
  * flight, optionally deregister, exit 0); a second signal, or the grace
  * period running out, aborts `hard` and exits 1 at once.
  */
-import type { AgentLogger } from "./logger";
+import type { Logger } from "../cli/logger";
 
 /** What {@link installSignalHandlers} gives the composition root. */
 export interface ShutdownSignals {
@@ -26,7 +26,7 @@ export const SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"]
  * @param exit - process.exit, replaceable in tests
  */
 export function installSignalHandlers(
-  logger: AgentLogger,
+  logger: Logger,
   graceMs = 25_000,
   exit: (code: number) => void = (code) => process.exit(code),
 ): ShutdownSignals {

@@ -1,9 +1,13 @@
 /**
- * The janitor's settings, from flags (command line) or `ECSDNS_*` environment
- * variables (the Lambda); a flag wins. Every problem is reported at once.
+ * The janitor's options (one table: parsing and `--help`) and their
+ * conversion into a frozen {@link JanitorConfig}. Flags come from the command
+ * line, `ECSDNS_*` environment variables from the Lambda; a flag wins. Every
+ * problem is reported at once.
  */
-import { parseArgs } from "node:util";
-import { DEFAULT_OWNER, OWNER_PATTERN } from "../agent/set-identifier";
+import * as z from "zod/mini";
+import { LOG_LEVEL_OPTION, OWNER_OPTION, ZONE_ID_OPTION, switchOption, wholeNumber } from "../cli/common-options";
+import type { LogLevel } from "../cli/logger";
+import { parseCommandLine, type OptionTable, type Program } from "../cli/options";
 import type { HealthCheckOptions } from "./health-check";
 
 /** The janitor's validated configuration. */
@@ -17,42 +21,41 @@ export interface JanitorConfig {
   /** Between sweeps when not `once` (command line). */
   readonly intervalSeconds: number;
   readonly healthCheck?: HealthCheckOptions;
-  readonly logLevel: string;
+  readonly logLevel: LogLevel;
 }
 
-/** Flags, their environment variables and defaults, in `--help` order. */
-export const JANITOR_FLAGS = [
-  { name: "zone-id", value: "<id>", help: "Route53 hosted zone id (required)." },
-  { name: "owner", value: "<prefix>", default: DEFAULT_OWNER, help: "Owner prefix of the agents' set identifiers; other records are never touched." },
-  { name: "once", help: "Sweep once and exit (0 when every delete succeeded)." },
-  { name: "interval-seconds", value: "<s>", default: "300", help: "Time between sweeps without --once." },
-  { name: "dry-run", help: "Log what would be deleted; delete nothing." },
-  { name: "health-check-path", value: "<path>", default: "", help: "HTTP path to check on every SRV target; empty: no health checks." },
-  { name: "health-check-timeout-ms", value: "<ms>", default: "2000", help: "Timeout of one health check try." },
-  { name: "health-check-tries", value: "<n>", default: "3", help: "Tries before a target counts as unhealthy and its SRV record is removed." },
-  { name: "log-level", value: "<level>", default: "info", help: "fatal, error, warn, info, debug or trace." },
-  { name: "help", help: "Print this help and exit." },
-] as const;
+/** The janitor's options, in `--help` order. */
+export const JANITOR_OPTIONS = {
+  "zone-id": ZONE_ID_OPTION,
+  owner: OWNER_OPTION,
+  once: switchOption("Sweep once and exit (0 when every delete succeeded)."),
+  "interval-seconds": { kind: "string", valueName: "<s>", defaultText: "300", description: "Time between sweeps without --once.", schema: wholeNumber(10, 86_400, "seconds") },
+  "dry-run": switchOption("Log what would be deleted; delete nothing."),
+  "health-check-path": {
+    kind: "string",
+    valueName: "<path>",
+    defaultText: "",
+    description: "HTTP path to check on every SRV target; empty: no health checks.",
+    schema: z.string().check(z.regex(/^(\/[\x21-\x7e]*)?$/, "expected a URL path such as /health")),
+  },
+  "health-check-timeout-ms": { kind: "string", valueName: "<ms>", defaultText: "2000", description: "Timeout of one health check try.", schema: wholeNumber(100, 60_000, "milliseconds") },
+  "health-check-tries": {
+    kind: "string",
+    valueName: "<n>",
+    defaultText: "3",
+    description: "Tries before a target counts as unhealthy and its SRV record is removed.",
+    schema: wholeNumber(1, 10, "tries"),
+  },
+  "log-level": LOG_LEVEL_OPTION,
+} satisfies OptionTable;
 
-/** `zone-id` → `ECSDNS_ZONE_ID`. */
-export const envNameOf = (flag: string): string => `ECSDNS_${flag.toUpperCase().replace(/-/g, "_")}`;
-
-/** The `--help` text. */
-export function janitorHelp(): string {
-  const lines = [
-    "ecsdns janitor: removes the DNS records of hosts that no longer run.",
-    "",
-    "Usage: npm run janitor -- --zone-id <id> [options]",
-    "",
-    "Options (each also from the environment variable shown):",
-  ];
-  for (const f of JANITOR_FLAGS) {
-    const def = "default" in f && f.default !== "" ? ` [default: ${f.default}]` : "";
-    lines.push(`  --${f.name}${"value" in f ? ` ${f.value}` : ""}`, `      ${f.help}${def}`, `      env: ${envNameOf(f.name)}`);
-  }
-  lines.push("", "AWS credentials, region and endpoints come from the SDK's standard chain", "(AWS_ENDPOINT_URL points Route53 and EC2 calls at an emulator).");
-  return lines.join("\n");
-}
+/** The janitor as a command-line program. */
+export const JANITOR_PROGRAM: Program<typeof JANITOR_OPTIONS> = {
+  summary: "ecsdns janitor: removes the DNS records of hosts that no longer run.",
+  usage: ["npm run janitor -- --zone-id <id> [options]"],
+  options: JANITOR_OPTIONS,
+  notes: ["AWS credentials, region and endpoints come from the SDK's standard chain", "(AWS_ENDPOINT_URL points Route53 and EC2 calls at an emulator)."],
+};
 
 /** What {@link loadJanitorConfig} found. */
 export type JanitorConfigResult =
@@ -62,61 +65,20 @@ export type JanitorConfigResult =
 
 /** Flags and environment → configuration, or every problem. */
 export function loadJanitorConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): JanitorConfigResult {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: Object.fromEntries(JANITOR_FLAGS.map((f) => [f.name, { type: "value" in f ? "string" : "boolean" }])) as never,
-      strict: true,
-      allowPositionals: false,
-    }).values as Record<string, string | boolean | undefined>;
-  } catch (e) {
-    return { kind: "error", problems: [(e as Error).message] };
-  }
-  if (values.help) return { kind: "help", text: janitorHelp() };
-
-  const problems: string[] = [];
-  const text = (flag: string): string => {
-    const fromFlag = values[flag];
-    if (typeof fromFlag === "string") return fromFlag;
-    const fromEnv = env[envNameOf(flag)];
-    if (fromEnv !== undefined) return fromEnv;
-    const spec = JANITOR_FLAGS.find((f) => f.name === flag);
-    return spec && "default" in spec ? spec.default : "";
-  };
-  const flag = (name: string): boolean => values[name] === true || /^(1|true)$/i.test(env[envNameOf(name)] ?? "");
-  const where = (name: string) => (typeof values[name] === "string" ? `--${name}` : envNameOf(name));
-  const whole = (name: string, min: number, max: number): number => {
-    const raw = text(name);
-    const n = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-    if (!(n >= min && n <= max)) problems.push(`${where(name)} = ${JSON.stringify(raw)}: expected a whole number ${min}-${max}`);
-    return n;
-  };
-
-  const zoneId = text("zone-id").replace(/^\/?hostedzone\//, "");
-  if (zoneId === "") problems.push("--zone-id (or ECSDNS_ZONE_ID) is required");
-  else if (!/^[A-Z0-9]{1,32}$/.test(zoneId)) problems.push(`${where("zone-id")} = ${JSON.stringify(zoneId)}: expected a hosted zone id like Z0123456789ABCDEFGHIJ`);
-  const owner = text("owner");
-  if (!OWNER_PATTERN.test(owner)) problems.push(`${where("owner")} = ${JSON.stringify(owner)}: expected [a-z0-9-]{1,20}`);
-  const intervalSeconds = whole("interval-seconds", 10, 86400);
-  const path = text("health-check-path");
-  if (path !== "" && !/^\/[\x21-\x7e]*$/.test(path)) problems.push(`${where("health-check-path")} = ${JSON.stringify(path)}: expected a URL path such as /health`);
-  const timeoutMs = whole("health-check-timeout-ms", 100, 60000);
-  const tries = whole("health-check-tries", 1, 10);
-  const logLevel = text("log-level");
-  if (!["fatal", "error", "warn", "info", "debug", "trace"].includes(logLevel)) problems.push(`${where("log-level")} = ${JSON.stringify(logLevel)}: expected fatal, error, warn, info, debug or trace`);
-
-  if (problems.length > 0) return { kind: "error", problems };
+  const parsed = parseCommandLine(JANITOR_PROGRAM, argv, env);
+  if (parsed.kind !== "ok") return parsed;
+  const v = parsed.values;
+  const path = v["health-check-path"];
   return {
     kind: "ok",
     config: Object.freeze({
-      zoneId,
-      owner,
-      dryRun: flag("dry-run"),
-      once: flag("once"),
-      intervalSeconds,
-      healthCheck: path === "" ? undefined : { path, timeoutMs, tries },
-      logLevel,
+      zoneId: v["zone-id"],
+      owner: v.owner,
+      dryRun: v["dry-run"],
+      once: v.once,
+      intervalSeconds: v["interval-seconds"],
+      healthCheck: path === "" ? undefined : { path, timeoutMs: v["health-check-timeout-ms"], tries: v["health-check-tries"] },
+      logLevel: v["log-level"],
     }),
   };
 }

@@ -2,7 +2,7 @@
  * What the janitor removes. Pure: no I/O, no clock.
  *
  * A record set is the janitor's business only when its set identifier parses
- * with our owner (agent/set-identifier.ts). Of those:
+ * with our owner (dns/set-identifier.ts). Of those:
  *
  * | host of the record                           | record                      | result         |
  * | -------------------------------------------- | --------------------------- | -------------- |
@@ -16,8 +16,8 @@
  * A host that is not an EC2 instance id cannot be checked, so it is never
  * judged dead: the janitor cannot tell a laptop agent from a dead one.
  */
-import type { DnsRecord } from "../agent/records";
-import { describeSlot, parseSetIdentifier } from "../agent/set-identifier";
+import type { DnsRecord } from "../dns/records";
+import { describeSlot, parseSetIdentifier } from "../dns/set-identifier";
 
 /** EC2 instance ids, the only host ids whose liveness the janitor can check. */
 export const INSTANCE_ID_PATTERN = /^i-[0-9a-f]{8,17}$/;

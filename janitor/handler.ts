@@ -8,18 +8,19 @@
  * A sweep whose deletes failed throws, so Lambda retries it and, after the
  * retries, sends the event to the dead-letter queue: never silent.
  */
-import { createLogger, type AgentLogger } from "../agent/logger";
-import { Route53Provider, createSdkRoute53Api } from "../agent/route53/route53-provider";
+import { awsRegion } from "../cli/aws-environment";
+import { createLogger, type Logger } from "../cli/logger";
+import { Route53Provider, createSdkRoute53Api } from "../dns/route53/route53-provider";
 import { loadJanitorConfig, type JanitorConfig } from "./config";
-import { GONE_INSTANCE_STATES } from "./gone-states";
+import { GONE_INSTANCE_STATES } from "../dns/gone-instance-states";
 import { Ec2InstanceStates } from "./instance-states";
 import { runJanitor, type JanitorOptions, type JanitorReport, type SweepScope } from "./janitor";
 
 /** The janitor over the AWS SDK (standard credentials and endpoints): for the Lambda and the CLI. */
-export function janitorOnAws(config: JanitorConfig, logger: AgentLogger): JanitorOptions {
+export function janitorOnAws(config: JanitorConfig, logger: Logger, region: string | undefined): JanitorOptions {
   return {
-    dns: new Route53Provider({ api: createSdkRoute53Api(), zoneId: config.zoneId }),
-    instances: new Ec2InstanceStates(),
+    dns: new Route53Provider({ api: createSdkRoute53Api({ region }), zoneId: config.zoneId }),
+    instances: new Ec2InstanceStates({ region }),
     owner: config.owner,
     logger,
     dryRun: config.dryRun,
@@ -44,13 +45,13 @@ export async function handler(event: unknown): Promise<JanitorReport | { skipped
   const loaded = loadJanitorConfig([], process.env);
   if (loaded.kind !== "ok") throw new Error(`janitor configuration: ${loaded.kind === "error" ? loaded.problems.join("; ") : "no --help in Lambda"}`);
   const { config } = loaded;
-  const logger = createLogger(config.logLevel as "info", undefined, "ecsdns-janitor");
+  const logger = createLogger(config.logLevel, { app: "ecsdns-janitor" });
   const scope = scopeOf(event);
   if (!scope) {
     logger.info({ event }, "instance state change needs no sweep");
     return { skipped: "instance still running" };
   }
-  const report = await runJanitor(janitorOnAws(config, logger), scope, AbortSignal.timeout(280_000));
+  const report = await runJanitor(janitorOnAws(config, logger, awsRegion(process.env)), scope, AbortSignal.timeout(280_000));
   if (report.failed > 0) throw new Error(`janitor: ${report.failed} deletes failed; see the log lines above`);
   return report;
 }

@@ -13,8 +13,8 @@
  * shorten an outage's impact, they do not replace the container's own
  * health check.
  */
-import type { DnsRecord } from "../agent/records";
-import { describeSlot, parseSetIdentifier } from "../agent/set-identifier";
+import type { DnsRecord } from "../dns/records";
+import { describeSlot, parseSetIdentifier } from "../dns/set-identifier";
 
 /** Settings of the health checks. */
 export interface HealthCheckOptions {

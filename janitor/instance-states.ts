@@ -20,12 +20,21 @@ export interface InstanceStates {
   running(instanceIds: readonly string[], signal?: AbortSignal): Promise<Set<string>>;
 }
 
+/** Settings of {@link Ec2InstanceStates}. */
+export interface Ec2InstanceStatesOptions {
+  /** @default - the SDK's own choice (AWS_REGION, the profile) */
+  readonly region?: string;
+}
+
 /** {@link InstanceStates} over the AWS SDK (standard credential chain and endpoints). */
 export class Ec2InstanceStates implements InstanceStates {
   /** DescribeInstances calls made so far (for the report and the benchmark). */
   calls = 0;
+  private readonly client: Pick<EC2Client, "send">;
 
-  constructor(private readonly client: Pick<EC2Client, "send"> = new EC2Client({ maxAttempts: 8, retryMode: "adaptive" })) {}
+  constructor(options: Ec2InstanceStatesOptions = {}) {
+    this.client = new EC2Client({ ...(options.region ? { region: options.region } : {}), maxAttempts: 8, retryMode: "adaptive" });
+  }
 
   async running(instanceIds: readonly string[], signal?: AbortSignal): Promise<Set<string>> {
     const running = new Set<string>();

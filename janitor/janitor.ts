@@ -6,9 +6,9 @@
  * It runs the same in the Lambda (scheduled, or on an instance state-change
  * event) and from the command line (`npm run janitor`).
  */
-import type { AgentLogger } from "../agent/logger";
-import type { DnsProvider } from "../agent/ports";
-import { recordKey, type DnsRecord } from "../agent/records";
+import type { Logger } from "../cli/logger";
+import type { DnsProvider } from "../dns/dns-provider";
+import { recordKey, type DnsRecord } from "../dns/records";
 import { instanceIdsIn, planJanitorDeletes, type DeleteReason } from "./dead-host-records";
 import { srvTargets, unhealthyTargets, type HealthCheckOptions, type Probe } from "./health-check";
 import type { InstanceStates } from "./instance-states";
@@ -25,7 +25,7 @@ export interface JanitorOptions {
   readonly dns: DnsProvider;
   readonly instances: InstanceStates;
   readonly owner: string;
-  readonly logger: AgentLogger;
+  readonly logger: Logger;
   /** Log the deletes, make none. @default false */
   readonly dryRun?: boolean;
   /** @default - no health checks */

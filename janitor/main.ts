@@ -6,14 +6,15 @@
  * AWS endpoints come from the SDK's standard variables, so it runs against
  * the emulator too. Exit codes: 0 done, 1 a sweep failed, 2 bad configuration.
  */
-import { createLogger, type AgentLogger } from "../agent/logger";
+import { awsRegion } from "../cli/aws-environment";
+import { createLogger, type Logger } from "../cli/logger";
 import { loadJanitorConfig, type JanitorConfig } from "./config";
 import { janitorOnAws } from "./handler";
 import { runJanitor } from "./janitor";
 
-async function sweep(config: JanitorConfig, logger: AgentLogger, signal: AbortSignal): Promise<boolean> {
+async function sweep(config: JanitorConfig, logger: Logger, region: string | undefined, signal: AbortSignal): Promise<boolean> {
   try {
-    const report = await runJanitor(janitorOnAws(config, logger), { kind: "all" }, signal);
+    const report = await runJanitor(janitorOnAws(config, logger, region), { kind: "all" }, signal);
     return report.failed === 0;
   } catch (error) {
     logger.error({ err: error }, "janitor sweep failed");
@@ -33,12 +34,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     return 2;
   }
   const { config } = loaded;
-  const logger = createLogger(config.logLevel as "info", undefined, "ecsdns-janitor");
+  const logger = createLogger(config.logLevel, { app: "ecsdns-janitor" });
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
-  if (config.once) return (await sweep(config, logger, stop.signal)) ? 0 : 1;
+  if (config.once) return (await sweep(config, logger, awsRegion(env), stop.signal)) ? 0 : 1;
   while (!stop.signal.aborted) {
-    await sweep(config, logger, stop.signal);
+    await sweep(config, logger, awsRegion(env), stop.signal);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, config.intervalSeconds * 1000);
       stop.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });

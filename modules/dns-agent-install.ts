@@ -102,10 +102,12 @@ export class DnsAgentInstall extends Construct {
     const flags = terraformText`--zone-id ${props.zoneId} --zone-name ${props.zoneName} ${settings} --deregister-on-exit --metrics-host 127.0.0.1`;
     this.userData = terraformText`
 # --- ecsdns agent: Route53 A/SRV records for this host's containers ---
-for attempt in 1 2 3 4 5; do dnf install -y nodejs22 && break; sleep 10; done
-command -v aws >/dev/null || dnf install -y awscli-2
+# Five tries, then fail: the user data then keeps this instance out of the cluster.
+retry() { local attempt; for attempt in 1 2 3 4 5; do "$@" && return 0; echo "try $attempt of 5 failed: $*" >&2; sleep 10; done; return 1; }
+retry dnf install -y nodejs22
+command -v aws >/dev/null || retry dnf install -y awscli-2
 install -d -m 0755 /opt/ecsdns
-for attempt in 1 2 3 4 5; do aws s3 cp --only-show-errors --region ${props.region} s3://${bucket.bucket}/${this.bundleKey} ${AGENT_PATH} && break; sleep 10; done
+retry aws s3 cp --only-show-errors --region ${props.region} s3://${bucket.bucket}/${this.bundleKey} ${AGENT_PATH}
 chmod 0644 ${AGENT_PATH}
 cat > /etc/systemd/system/${AGENT_UNIT} <<'UNIT'
 [Unit]

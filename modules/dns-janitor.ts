@@ -11,7 +11,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { GONE_INSTANCE_STATES } from "../janitor/gone-states";
+import { GONE_INSTANCE_STATES } from "../dns/gone-instance-states";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam-documents";
 import { boundedName } from "./naming";
 
@@ -158,7 +158,7 @@ export class DnsJanitor extends Construct {
       schedule: new CloudwatchEventRule(this, "schedule", {
         name: boundedName([props.namePrefix, "dns-janitor-sweep"], 64),
         description: "Safety net: sweep the records of every host",
-        scheduleExpression: `rate(${props.scheduleMinutes ?? 5} minutes)`,
+        scheduleExpression: rateExpression(props.scheduleMinutes ?? 5),
       }),
     };
     for (const [key, rule] of Object.entries(triggers)) {
@@ -172,4 +172,13 @@ export class DnsJanitor extends Construct {
       });
     }
   }
+}
+
+/**
+ * An EventBridge rate expression: the unit is singular for 1 (`rate(1 minute)`)
+ * and plural otherwise; EventBridge refuses `rate(1 minutes)`
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html#eb-rate-expressions).
+ */
+export function rateExpression(minutes: number): string {
+  return `rate(${minutes} ${minutes === 1 ? "minute" : "minutes"})`;
 }

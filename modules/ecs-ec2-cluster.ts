@@ -220,19 +220,25 @@ export class EcsEc2Cluster extends Construct {
 }
 
 /**
- * First-boot script: join the cluster with task IAM roles and awslogs on,
- * then `extra` (which may hold tokens, see {@link terraformText}).
+ * First-boot script: `extra` (which may hold tokens, see {@link terraformText}),
+ * then join the cluster with task IAM roles and awslogs on. The ECS agent
+ * starts after cloud-init whatever the script did, so joining comes last,
+ * and a step that fails before it keeps the instance out: ECS is masked and
+ * the instance stops, which the Auto Scaling group's health check sees and
+ * replaces it. An instance never serves tasks without what `extra` installs
+ * (the DNS agent).
  */
 export function instanceUserData(clusterName: string, extra?: string): string {
   return terraformLines([
     "#!/bin/bash",
     "set -euo pipefail",
+    `trap 'echo "user data failed (line $LINENO): not joining ${clusterName}; stopping so that the Auto Scaling group replaces this instance" >&2; systemctl mask --now ecs.service || true; shutdown -h +1 || true' ERR`,
+    ...(extra ? [extra] : []),
     "cat >> /etc/ecs/ecs.config <<'EOF'",
     `ECS_CLUSTER=${clusterName}`,
     "ECS_ENABLE_TASK_IAM_ROLE=true",
     "ECS_ENABLE_CONTAINER_METADATA=true",
     'ECS_AVAILABLE_LOGGING_DRIVERS=["json-file","awslogs"]',
     "EOF",
-    ...(extra ? [extra] : []),
   ]);
 }

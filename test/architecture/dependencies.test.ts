@@ -1,7 +1,9 @@
 /**
- * The tree's dependency rules: the app (main.ts) → stacks/ → modules/ goes
+ * The tree's dependency rules. The app (main.ts) → stacks/ → modules/ goes
  * one way and never reaches into the programs it deploys (agent/, janitor/)
- * or the tooling (scripts/). Imports are read from the source text.
+ * or the tooling (scripts/). The two programs stand on the shared DNS core
+ * (dns/) and CLI toolkit (cli/), never on each other; the core stands on
+ * nothing of ours. Imports are read from the source text.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -22,16 +24,28 @@ function localImports(file: string): string[] {
   return specifiers.map((s) => relative(root, resolve(root, dirname(file), s)));
 }
 
-/** Known and to be removed: the janitor's list of gone instance states, until a shared core holds it (issue 13). */
-const KNOWN = new Set(["modules/dns-janitor.ts -> janitor/gone-states"]);
-
 const layers = { app: ["main.ts"], stacks: ["stacks"], modules: ["modules"], config: ["config"], patches: ["patches"] };
 
-test.each(Object.entries(layers))("%s imports nothing from scripts/, agent/ or janitor/", (_layer, paths) => {
+test.each(Object.entries(layers))("%s imports nothing from scripts/, agent/, janitor/ or cli/", (_layer, paths) => {
   const offending = paths
     .flatMap(sources)
     .flatMap((file) => localImports(file).map((target) => `${file} -> ${target}`))
-    .filter((edge) => /-> (scripts|agent|janitor)\//.test(edge) && !KNOWN.has(edge));
+    .filter((edge) => /-> (scripts|agent|janitor|cli)\//.test(edge));
+  expect(offending).toEqual([]);
+});
+
+/** Each program folder, and the folders of ours it must not import. */
+const programRules: Record<string, RegExp> = {
+  agent: /-> (janitor|scripts|stacks|modules|config)\//,
+  janitor: /-> (agent|scripts|stacks|modules|config)\//,
+  cli: /-> (agent|janitor|scripts|stacks|modules|config)\//,
+  dns: /-> (?!dns\/)/,
+};
+
+test.each(Object.entries(programRules))("%s/ stands on the shared core only", (folder, forbidden) => {
+  const offending = sources(folder)
+    .flatMap((file) => localImports(file).map((target) => `${file} -> ${target}`))
+    .filter((edge) => forbidden.test(edge));
   expect(offending).toEqual([]);
 });
 
@@ -42,5 +56,6 @@ test("modules/ imports no stack, and stacks/ nothing of the app", () => {
 
 test("the scanner sees imports (a rule that reads nothing would pass anything)", () => {
   expect(localImports("main.ts")).toEqual(expect.arrayContaining(["stacks/platform", "config/load-config", "patches/cdktf-token-stack-traces"]));
-  expect(localImports("modules/dns-janitor.ts")).toContain("janitor/gone-states");
+  expect(localImports("modules/dns-janitor.ts")).toContain("dns/gone-instance-states");
+  expect(localImports("janitor/handler.ts")).toEqual(expect.arrayContaining(["dns/route53/route53-provider", "cli/logger"]));
 });

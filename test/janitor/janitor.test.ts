@@ -1,10 +1,11 @@
-import { InMemoryRoute53 } from "../../agent/memory/in-memory-dns";
-import { SILENT_LOGGER } from "../../agent/logger";
-import type { DnsRecord } from "../../agent/records";
-import { Route53Provider } from "../../agent/route53/route53-provider";
-import { loadJanitorConfig } from "../../janitor/config";
+import { InMemoryRoute53 } from "../../dns/memory/in-memory-dns";
+import { SILENT_LOGGER } from "../../cli/logger";
+import type { DnsRecord } from "../../dns/records";
+import { Route53Provider } from "../../dns/route53/route53-provider";
+import { JANITOR_PROGRAM, loadJanitorConfig } from "../../janitor/config";
+import { envName, optionsOf } from "../../cli/options";
 import { instanceIdsIn, planJanitorDeletes } from "../../janitor/dead-host-records";
-import { GONE_INSTANCE_STATES } from "../../janitor/gone-states";
+import { GONE_INSTANCE_STATES } from "../../dns/gone-instance-states";
 import { scopeOf } from "../../janitor/handler";
 import { srvTargets, unhealthyTargets } from "../../janitor/health-check";
 import type { InstanceStates } from "../../janitor/instance-states";
@@ -197,6 +198,24 @@ describe("janitor configuration", () => {
     expect(loaded).toMatchObject({ kind: "ok", config: { zoneId: "Z123", owner: "team-a", healthCheck: { path: "/health", timeoutMs: 2000, tries: 3 } } });
   });
 
+  test("--help documents every option, its variable and its default, from the same table the parser reads", () => {
+    const help = loadJanitorConfig(["--help"], {});
+    expect(help.kind).toBe("help");
+    const text = help.kind === "help" ? help.text : "";
+    for (const [name, spec] of optionsOf(JANITOR_PROGRAM)) {
+      expect(text).toContain(`--${name}`);
+      expect(text).toContain(envName(name));
+      if (spec.defaultText) expect(text).toContain(`[default: ${spec.defaultText}]`);
+    }
+  });
+
+  test("unknown flags and bad switches in the environment are reported with the rest, not one at a time", () => {
+    expect(loadJanitorConfig(["--zone-id", "Z1", "--zone", "Z2", "--once=yes"], { ECSDNS_DRY_RUN: "maybe" })).toEqual({
+      kind: "error",
+      problems: ["--zone: unknown flag (see --help)", 'unexpected argument "Z2"', '--once: takes no value (got "yes")', 'ECSDNS_DRY_RUN: expected true or false (got "maybe")'],
+    });
+  });
+
   test("health checks are off by default", () => {
     expect(loadJanitorConfig(["--zone-id", "Z1"], {})).toMatchObject({ kind: "ok", config: { healthCheck: undefined, dryRun: false, once: false, intervalSeconds: 300 } });
   });
@@ -205,9 +224,9 @@ describe("janitor configuration", () => {
     expect(loadJanitorConfig(["--health-check-tries", "0"], { ECSDNS_OWNER: "Bad_Owner" })).toEqual({
       kind: "error",
       problems: [
-        "--zone-id (or ECSDNS_ZONE_ID) is required",
-        'ECSDNS_OWNER = "Bad_Owner": expected [a-z0-9-]{1,20}',
-        '--health-check-tries = "0": expected a whole number 1-10',
+        "--zone-id (or ECSDNS_ZONE_ID): is required",
+        'ECSDNS_OWNER: expected [a-z0-9-]{1,20} (got "Bad_Owner")',
+        '--health-check-tries: expected tries, a whole number 1-10 (got "0")',
       ],
     });
   });

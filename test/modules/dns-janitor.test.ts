@@ -1,4 +1,4 @@
-import { GONE_INSTANCE_STATES } from "../../janitor/gone-states";
+import { GONE_INSTANCE_STATES } from "../../dns/gone-instance-states";
 import { DnsJanitor, type DnsJanitorProps } from "../../modules/dns-janitor";
 import { jsonDocumentOf, ref, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
 
@@ -45,6 +45,10 @@ describe("DnsJanitor", () => {
   test("also sweeps on a schedule, every 5 minutes by default", () => {
     expect(ruleNamed(synthJanitor(), "schedule").values.schedule_expression).toBe("rate(5 minutes)");
     expect(ruleNamed(synthJanitor({ scheduleMinutes: 15 }), "schedule").values.schedule_expression).toBe("rate(15 minutes)");
+  });
+
+  test("a one-minute schedule says `rate(1 minute)`: EventBridge refuses `rate(1 minutes)`", () => {
+    expect(ruleNamed(synthJanitor({ scheduleMinutes: 1 }), "schedule").values.schedule_expression).toBe("rate(1 minute)");
   });
 
   test("each rule targets the function, which lets exactly that rule invoke it", () => {

@@ -158,6 +158,7 @@ describe("EcsEc2Cluster", () => {
         [
           "#!/bin/bash",
           "set -euo pipefail",
+          `trap 'echo "user data failed (line $LINENO): not joining shop-dev; stopping so that the Auto Scaling group replaces this instance" >&2; systemctl mask --now ecs.service || true; shutdown -h +1 || true' ERR`,
           "cat >> /etc/ecs/ecs.config <<'EOF'",
           "ECS_CLUSTER=shop-dev",
           "ECS_ENABLE_TASK_IAM_ROLE=true",
@@ -173,12 +174,13 @@ describe("EcsEc2Cluster", () => {
       expect(script.startsWith("#!/bin/bash\n")).toBe(true);
     });
 
-    test("appends extraUserData to the user data, verbatim (no Terraform interpolation of ${...})", () => {
+    test("runs extraUserData verbatim (no Terraform interpolation of ${...}) before joining the cluster, so a failed install keeps the instance out", () => {
       // GIVEN / WHEN
       const stack = synthCluster({ extraUserData: 'echo "${HOSTNAME}" > /tmp/booted' });
       // THEN
-      const script: string = joinedText(soleResource(stack, "aws_launch_template").user_data, "base64encode");
-      expect(script.trimEnd().split("\n").pop()).toBe('echo "${HOSTNAME}" > /tmp/booted');
+      const lines: string[] = joinedText(soleResource(stack, "aws_launch_template").user_data, "base64encode").split("\n");
+      expect(lines).toContain('echo "${HOSTNAME}" > /tmp/booted');
+      expect(lines.indexOf('echo "${HOSTNAME}" > /tmp/booted')).toBeLessThan(lines.indexOf("ECS_CLUSTER=shop-dev"));
     });
 
     test("attaches the instance profile of the instance role", () => {

@@ -7,8 +7,8 @@
 import fc from "fast-check";
 import type { HostIdentity } from "../../agent/desired-records";
 import type { ContainerInfo, PublishedPort } from "../../agent/ports";
-import { isValidDnsName, normalizeName } from "../../agent/records";
-import type { WireRecordSet } from "../../agent/route53/route53-api";
+import { isValidDnsName, normalizeName } from "../../dns/records";
+import type { WireRecordSet } from "../../dns/route53/route53-api";
 
 /** One DNS label as a person writes it (either case). */
 export const label = fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9-]{0,14}[A-Za-z0-9])?$/);

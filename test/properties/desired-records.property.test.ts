@@ -6,10 +6,10 @@
 import fc from "fast-check";
 import { MAX_TTL_SECONDS } from "../../agent/container-conventions";
 import { computeDesiredRecords, hostRecordName } from "../../agent/desired-records";
-import { InMemoryRoute53 } from "../../agent/memory/in-memory-dns";
-import { EMPTY_CHANGES, isInZone, isIpv4, isValidDnsName, normalizeName, recordKey } from "../../agent/records";
-import { Route53Provider } from "../../agent/route53/route53-provider";
-import { SET_IDENTIFIER_MAX_LENGTH, describeSlot, parseSetIdentifier } from "../../agent/set-identifier";
+import { InMemoryRoute53 } from "../../dns/memory/in-memory-dns";
+import { EMPTY_CHANGES, isInZone, isIpv4, isValidDnsName, normalizeName, recordKey } from "../../dns/records";
+import { Route53Provider } from "../../dns/route53/route53-provider";
+import { SET_IDENTIFIER_MAX_LENGTH, describeSlot, parseSetIdentifier } from "../../dns/set-identifier";
 import { container, host, inZone, zoneName } from "./arbitraries";
 
 const NO_SIGNAL = new AbortController().signal;

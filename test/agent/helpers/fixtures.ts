@@ -3,7 +3,7 @@
  * habit): containers, hosts and records that read like the behaviour.
  */
 import type { ContainerInfo, PublishedPort } from "../../../agent/ports";
-import type { DnsRecord } from "../../../agent/records";
+import type { DnsRecord } from "../../../dns/records";
 import type { HostIdentity } from "../../../agent/desired-records";
 
 export const ZONE = "svc.internal.";

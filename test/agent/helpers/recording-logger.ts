@@ -1,7 +1,7 @@
 /**
  * A logger that keeps every line, for assertions on what the agent reports.
  */
-import type { AgentLogger } from "../../../agent/logger";
+import type { Logger } from "../../../cli/logger";
 
 /** One recorded line. */
 export interface LogLine {
@@ -11,7 +11,7 @@ export interface LogLine {
 }
 
 /** Records lines; children share the parent's list and add their bindings. */
-export class RecordingLogger implements AgentLogger {
+export class RecordingLogger implements Logger {
   constructor(
     readonly lines: LogLine[] = [],
     private readonly bindings: Record<string, unknown> = {},
@@ -29,7 +29,7 @@ export class RecordingLogger implements AgentLogger {
   error(obj: object, msg?: string): void {
     this.lines.push({ ...this.bindings, ...obj, level: "error", msg });
   }
-  child(bindings: Record<string, unknown>): AgentLogger {
+  child(bindings: Record<string, unknown>): Logger {
     return new RecordingLogger(this.lines, { ...this.bindings, ...bindings });
   }
 

@@ -1,7 +1,8 @@
 /**
  * The command line without AWS or Docker.
  */
-import { FLAGS } from "../../../agent/flags";
+import { AGENT_PROGRAM } from "../../../agent/config";
+import { optionsOf } from "../../../cli/options";
 import { AgentProcess } from "../helpers/agent-process";
 
 jest.setTimeout(60_000);
@@ -15,7 +16,7 @@ test("--help works with no AWS and no Docker, and documents every flag", async (
   for (const flag of ["zone-id", "zone-name", "host-id", "host-ip", "host-public-ip", "ttl", "resync-seconds", "once", "dry-run", "policy", "deregister-on-exit", "metrics-port", "owner"]) {
     expect(help).toContain(`--${flag}`);
   }
-  expect(FLAGS.every((f) => help.includes(`--${f.name}`))).toBe(true);
+  expect(optionsOf(AGENT_PROGRAM).every(([name]) => help.includes(`--${name}`))).toBe(true);
 });
 
 test("bad flags exit 2 before any AWS or Docker call, naming every problem", async () => {

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { loadConfig, type AgentConfig } from "../../../agent/config";
-import { FLAGS, envName } from "../../../agent/flags";
+import { AGENT_PROGRAM, loadConfig, type AgentConfig } from "../../../agent/config";
+import { envName, optionsOf } from "../../../cli/options";
+
+const FLAGS = optionsOf(AGENT_PROGRAM).map(([name, spec]) => ({ name, defaultText: spec.defaultText }));
 
 const ok = (argv: string[], env: Record<string, string> = {}): AgentConfig => {
   const result = loadConfig(argv, env);
@@ -89,7 +91,7 @@ describe("agent configuration", () => {
   });
 
   test("a missing --zone-id is a problem", () => {
-    expect(problems([])).toEqual(["--zone-id: is required"]);
+    expect(problems([])).toEqual(["--zone-id (or ECSDNS_ZONE_ID): is required"]);
   });
 
   test("unknown flags, missing values, values on switches and stray arguments are all reported", () => {

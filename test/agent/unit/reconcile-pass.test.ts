@@ -1,9 +1,9 @@
-import { InMemoryRoute53 } from "../../../agent/memory/in-memory-dns";
+import { InMemoryRoute53 } from "../../../dns/memory/in-memory-dns";
 import { AgentMetrics } from "../../../agent/metrics";
-import type { Policy } from "../../../agent/policy";
+import type { Policy } from "../../../dns/policy";
 import { ReconcilePass } from "../../../agent/reconcile-pass";
-import { Route53Provider } from "../../../agent/route53/route53-provider";
-import type { WireRecordSet } from "../../../agent/route53/route53-api";
+import { Route53Provider } from "../../../dns/route53/route53-provider";
+import type { WireRecordSet } from "../../../dns/route53/route53-api";
 import { FakeDockerSource } from "../helpers/fake-docker-source";
 import { HOST, NO_SIGNAL, ZONE, container, containerId, tcp } from "../helpers/fixtures";
 import { RecordingLogger } from "../helpers/recording-logger";

@@ -2,12 +2,12 @@
  * The loop with a scripted Docker, the strict Route53 fake and jest's fake
  * clock. Each test states one scheduling rule of agent/reconciler.ts.
  */
-import { SILENT_LOGGER } from "../../../agent/logger";
-import { InMemoryRoute53 } from "../../../agent/memory/in-memory-dns";
+import { SILENT_LOGGER } from "../../../cli/logger";
+import { InMemoryRoute53 } from "../../../dns/memory/in-memory-dns";
 import { AgentMetrics } from "../../../agent/metrics";
 import { ReconcilePass } from "../../../agent/reconcile-pass";
 import { Reconciler, type ReconcilerOptions } from "../../../agent/reconciler";
-import { Route53Provider } from "../../../agent/route53/route53-provider";
+import { Route53Provider } from "../../../dns/route53/route53-provider";
 import { FakeDockerSource } from "../helpers/fake-docker-source";
 import { HOST, ZONE, container, containerId, tcp } from "../helpers/fixtures";
 

@@ -1,5 +1,5 @@
-import { isInZone, isIpv4, isValidDnsName, normalizeName, normalizeValue, recordKey, sameContent } from "../../../agent/records";
-import { aRecord, srvRecord } from "../helpers/fixtures";
+import { isInZone, isIpv4, isValidDnsName, normalizeName, normalizeValue, recordKey, sameContent } from "../../dns/records";
+import { aRecord, srvRecord } from "../agent/helpers/fixtures";
 
 describe("record helpers", () => {
   test("normalizes names to lower case with one trailing dot", () => {

@@ -21,7 +21,24 @@
  * | -       | C                  | any              | delete C (with C's exact values)    |
  * | (any)   | not ours           | -                | never touched                       |
  *
- * "Same content" = same routing, TTL and set of values ({@link sameContent}).
+ * "Same content" = same routing, TTL and set of values ({@link sameContent}),
+ * with the TTL that {@link nameTtls} gives the name and type.
+ *
+ * One TTL per name and type. Route53 keeps one TTL for all multivalue record
+ * sets of a name and type: "If you create two or more multivalue answer
+ * records that have the same name and type, and you specify different values
+ * for TTL, Route 53 changes the value of TTL for all of the records to the
+ * last value that you specified"
+ * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-multivalue.html).
+ * A TTL per record would make every write rewrite the others' TTL and every
+ * resync fight over it. So, per name and type:
+ * | at the name and type, besides this host's records | TTL written            | a different TTL is drift |
+ * | -------------------------------------------------- | ---------------------- | ------------------------ |
+ * | another owner's multivalue record sets             | theirs (the smallest)  | yes                      |
+ * | only other hosts of our owner                      | ours (the smallest)    | no: the last writer's stays |
+ * | nothing                                            | ours (the smallest)    | yes                      |
+ * A record of another owner thus never has its TTL changed by us, and among
+ * the hosts of one deployment a new TTL arrives with the next record written.
  * An existing record of ours is updated even when a conflict exists, as long
  * as its routing policy stays: Route53 already holds both, so the update
  * cannot create a new clash. A record carrying our set identifier with
@@ -39,7 +56,7 @@ import {
   type DnsRecord,
   type RecordUpdate,
 } from "./records";
-import { isOwnedBy } from "./set-identifier";
+import { isOwnedBy, parseSetIdentifier } from "./set-identifier";
 
 /** Whose records the planner may change. */
 export interface OwnerScope {
@@ -89,14 +106,17 @@ export function planChanges(desired: readonly DnsRecord[], current: readonly Dns
   const update: RecordUpdate[] = [];
   const conflicts: Conflict[] = [];
   const desiredKeys = new Set<string>();
-  for (const d of sortRecords(desired)) {
-    const key = recordKey(d);
+  const ttls = nameTtls(desired, current, scope);
+  for (const wanted of sortRecords(desired)) {
+    const key = recordKey(wanted);
     if (desiredKeys.has(key)) continue;
     desiredKeys.add(key);
+    const ttl = ttls.get(nameTypeKey(wanted))!;
+    const d = wanted.ttlSeconds === ttl.ttlSeconds ? wanted : { ...wanted, ttlSeconds: ttl.ttlSeconds };
     const existing = ownedCurrent.get(key);
     const blocking = (foreignByName.get(d.name) ?? []).find((f) => blocks(f, d));
     if (existing) {
-      if (sameContent(existing, d)) continue;
+      if (sameContent(existing, ttl.isDrift ? d : { ...d, ttlSeconds: existing.ttlSeconds })) continue;
       if (blocking && changesRoutingPolicy(existing, d)) conflicts.push({ desired: d, blocking });
       else update.push({ from: existing, to: d });
       continue;
@@ -115,6 +135,36 @@ export function planChanges(desired: readonly DnsRecord[], current: readonly Dns
     conflicts,
     ownedCurrent: sortRecords([...ownedCurrent.values()]),
   };
+}
+
+/** The TTL that this host's records of one name and type get, and whether another TTL on them is drift. */
+export interface NameTtl {
+  readonly ttlSeconds: number;
+  readonly isDrift: boolean;
+}
+
+const nameTypeKey = (r: Pick<DnsRecord, "name" | "type">): string => `${normalizeName(r.name)} ${r.type}`;
+
+/** Per name and type of the desired records (`<name> <type>`): the TTL to write (see the table above). */
+export function nameTtls(desired: readonly DnsRecord[], current: readonly DnsRecord[], scope: OwnerScope): Map<string, NameTtl> {
+  const wanted = new Map<string, number>();
+  for (const d of desired) wanted.set(nameTypeKey(d), Math.min(d.ttlSeconds, wanted.get(nameTypeKey(d)) ?? Infinity));
+  const foreignTtl = new Map<string, number>();
+  const peers = new Set<string>();
+  for (const c of current) {
+    const key = nameTypeKey(c);
+    if (!wanted.has(key) || c.routing !== "multivalue" || c.alias) continue;
+    const id = parseSetIdentifier(c.setIdentifier);
+    if (id?.owner === scope.owner) {
+      if (id.hostId !== scope.hostId) peers.add(key);
+    } else foreignTtl.set(key, Math.min(c.ttlSeconds, foreignTtl.get(key) ?? Infinity));
+  }
+  const ttls = new Map<string, NameTtl>();
+  for (const [key, ttlSeconds] of wanted) {
+    const theirs = foreignTtl.get(key);
+    ttls.set(key, theirs !== undefined ? { ttlSeconds: theirs, isDrift: true } : { ttlSeconds, isDrift: !peers.has(key) });
+  }
+  return ttls;
 }
 
 /** True when `foreign` makes a multivalue record set `desired` impossible. */

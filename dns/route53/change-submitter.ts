@@ -10,7 +10,7 @@
  * deleted with the values Route53 has. What still fails is reported and
  * retried in its own batch next pass.
  */
-import { groupByName, planBatches, type ActionChange, type BatchLimits } from "../batching";
+import { groupByName, planBatches, type ActionChange, type BatchLimits } from "./batching";
 import { recordKey, sameContent, type DnsRecord } from "../records";
 import { fromWire, toWire } from "./record-mapping";
 import { MAX_LIST_PAGE_SIZE, errorMessages, isBatchRejection, type Route53Api } from "./route53-api";

@@ -9,8 +9,8 @@
  * All changes of one name stay in one batch, so a batch rejected by Route53
  * can be split by name and a DELETE+CREATE pair is never torn apart.
  */
-import { compareKeys, type ChangeSet, type DnsRecord } from "./records";
-import type { Route53Action } from "./route53/route53-api";
+import { compareKeys, type ChangeSet, type DnsRecord } from "../records";
+import type { Route53Action } from "./route53-api";
 
 /** One Route53 action, remembering which planned change it implements. */
 export interface ActionChange {
@@ -42,9 +42,13 @@ export interface BatchPlan {
  * (idempotent, so a record that already exists is no error); an update that
  * changes routing policy becomes DELETE + CREATE, because Route53 refuses to
  * UPSERT across routing policies; delete becomes DELETE with the current values.
+ * Deletes come first: a write of a multivalue record set sets the TTL of the
+ * others of its name and type, after which a DELETE later in the same batch,
+ * carrying the TTL read before, would no longer match.
  */
 export function toActions(changes: ChangeSet): ActionChange[] {
   const actions: ActionChange[] = [];
+  for (const record of changes.delete) actions.push({ action: "DELETE", record, origin: "delete" });
   for (const record of changes.create) actions.push({ action: "UPSERT", record, origin: "create" });
   for (const { from, to } of changes.update) {
     if (from.routing === to.routing && Boolean(from.alias) === Boolean(to.alias)) {
@@ -54,7 +58,6 @@ export function toActions(changes: ChangeSet): ActionChange[] {
       actions.push({ action: "CREATE", record: to, origin: "update", previous: from });
     }
   }
-  for (const record of changes.delete) actions.push({ action: "DELETE", record, origin: "delete" });
   return actions;
 }
 

@@ -1,19 +1,20 @@
-import { ROUTE53_LIMITS, changeWeight, planBatches, toActions, type ActionChange } from "../../../agent/batching";
-import type { DnsRecord } from "../../../agent/records";
-import { aRecord } from "../helpers/fixtures";
+import { ROUTE53_LIMITS, changeWeight, planBatches, toActions, type ActionChange } from "../../dns/route53/batching";
+import type { DnsRecord } from "../../dns/records";
+import { aRecord } from "../agent/helpers/fixtures";
 
 const upsert = (record: DnsRecord): ActionChange => ({ action: "UPSERT", record, origin: "create" });
 const del = (record: DnsRecord): ActionChange => ({ action: "DELETE", record, origin: "delete" });
 const a = (i: number, values = ["10.0.0.1"]): DnsRecord => ({ ...aRecord(`n${String(i).padStart(5, "0")}.z.`, "ecsdns/h/x", values[0]), values });
 
 describe("Route53 actions", () => {
-  test("create and update become UPSERT, delete becomes DELETE", () => {
+  test("create and update become UPSERT, delete becomes DELETE, and deletes go first", () => {
+    // A write sets the TTL of its name and type's other record sets; a DELETE after it would carry a stale TTL.
     const from = a(1);
     const to = { ...from, ttlSeconds: 60 };
     expect(toActions({ create: [a(2)], update: [{ from, to }], delete: [a(3)] }).map((c) => [c.action, c.record.name])).toEqual([
+      ["DELETE", "n00003.z."],
       ["UPSERT", "n00002.z."],
       ["UPSERT", "n00001.z."],
-      ["DELETE", "n00003.z."],
     ]);
   });
 

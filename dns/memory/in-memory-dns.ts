@@ -16,6 +16,10 @@
  * - a name and type hold either one simple record set or only record sets of
  *   one routing policy, at most 100 of them; a CNAME shares its name with
  *   nothing;
+ * - one TTL per name and type: a CREATE or UPSERT of a record set with a set
+ *   identifier sets the TTL of every record set with a set identifier of
+ *   its name and type ("Route 53 changes the value of TTL for all of the
+ *   records to the last value that you specified"), in batch order;
  * - the batch is atomic: any error and nothing is applied.
  * Stricter than documented: a multivalue record set holds exactly one value
  * (the agent's invariant; Route53's guide says "one multivalue answer record
@@ -142,6 +146,7 @@ export class InMemoryRoute53 implements Route53Api {
       } else {
         messages.push(`Invalid action ${String(change.Action)}`);
       }
+      if (change.Action !== "DELETE") applySharedTtl(working, key, rrset);
       touched.add(rrset.Name);
     }
     const byName = new Map<string, WireRecordSet[]>([...touched].map((n) => [n, []]));
@@ -156,6 +161,17 @@ export class InMemoryRoute53 implements Route53Api {
     const zone = this.zones.get(zoneId.replace(/^\/hostedzone\//, ""));
     if (!zone) throw new Route53ApiError("NoSuchHostedZone", `No hosted zone found with ID: ${zoneId}`);
     return zone;
+  }
+}
+
+/** Route53's one TTL per name and type: a record set written with a set identifier sets the TTL of its name and type's others. */
+function applySharedTtl(working: Map<string, WireRecordSet>, key: string, written: WireRecordSet): void {
+  if (written.SetIdentifier === undefined || written.AliasTarget || written.TTL === undefined) return;
+  for (const [otherKey, other] of working) {
+    const sameNameAndType = other.Type === written.Type && normalizeName(other.Name) === written.Name;
+    if (otherKey !== key && sameNameAndType && other.SetIdentifier !== undefined && !other.AliasTarget && other.TTL !== written.TTL) {
+      working.set(otherKey, { ...other, TTL: written.TTL });
+    }
   }
 }
 

@@ -13,8 +13,8 @@ import {
   type RRType,
   type ResourceRecordSet,
 } from "@aws-sdk/client-route-53";
-import { ROUTE53_LIMITS, toActions, type ActionChange, type BatchLimits } from "../batching";
-import type { ApplyResult, DnsProvider, FailedChange } from "../ports";
+import { ROUTE53_LIMITS, toActions, type ActionChange, type BatchLimits } from "./batching";
+import type { ApplyResult, DnsProvider, FailedChange } from "../dns-provider";
 import { recordKey, type ChangeSet, type DnsRecord, type RecordUpdate } from "../records";
 import { submitChanges } from "./change-submitter";
 import { fromWire } from "./record-mapping";
@@ -25,6 +25,8 @@ export type Route53CallObserver = (operation: string, outcome: "ok" | "throttled
 
 /** Settings of the SDK client. */
 export interface SdkRoute53Options {
+  /** Region to sign with; Route53 is global, so any will do. @default us-east-1 */
+  readonly region?: string;
   /** Attempts per call, including the first; the SDK backs off between them. @default 8 */
   readonly maxAttempts?: number;
   readonly onCall?: Route53CallObserver;
@@ -32,16 +34,14 @@ export interface SdkRoute53Options {
 
 /**
  * A Route53Api over the AWS SDK v3. Credentials, region and endpoint come
- * from the SDK's standard chain, so `AWS_ENDPOINT_URL_ROUTE_53` or
+ * from the SDK's standard chain (the region from the caller), so `AWS_ENDPOINT_URL_ROUTE_53` or
  * `AWS_ENDPOINT_URL` point it at an emulator. Retry mode is `adaptive`: the
  * standard exponential backoff plus a client-side rate limiter, because the
  * account's 10 requests/s are shared with everything else; Throttling and
  * PriorRequestNotComplete are throttling errors to the SDK.
  */
 export function createSdkRoute53Api(options: SdkRoute53Options = {}): Route53Api {
-  // Route53 is a global service; the SDK still wants a region to sign with.
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
-  const client = new Route53Client({ region, maxAttempts: options.maxAttempts ?? 8, retryMode: "adaptive" });
+  const client = new Route53Client({ region: options.region ?? "us-east-1", maxAttempts: options.maxAttempts ?? 8, retryMode: "adaptive" });
   if (options.onCall) {
     const onCall = options.onCall;
     // Below the retry middleware, so every attempt is seen, not only the last.

@@ -1,5 +1,5 @@
-import { InMemoryRoute53 } from "../../../agent/memory/in-memory-dns";
-import type { WireChange, WireRecordSet } from "../../../agent/route53/route53-api";
+import { InMemoryRoute53 } from "../../dns/memory/in-memory-dns";
+import type { WireChange, WireRecordSet } from "../../dns/route53/route53-api";
 
 const mv = (name: string, setId: string, value: string, type = "A", ttl = 10): WireRecordSet => ({
   Name: name,
@@ -142,5 +142,28 @@ describe("in-memory Route53 (at least as strict as Route53)", () => {
       throw Object.assign(new Error("Rate exceeded"), { name: "Throttling" });
     };
     await expect(r53.changeRecordSets(zone, [change("UPSERT", mv("a.svc.internal", "o/h/x", "10.0.0.1"))])).rejects.toMatchObject({ name: "Throttling" });
+  });
+});
+
+describe("one TTL per name and type, as Route53 keeps it", () => {
+  const mv = (setIdentifier: string, ttl: number, value: string): WireRecordSet => ({ Name: "web.svc.internal.", Type: "A", SetIdentifier: setIdentifier, MultiValueAnswer: true, TTL: ttl, ResourceRecords: [{ Value: value }] });
+
+  test("a multivalue record set written with another TTL sets the TTL of every record set of its name and type", async () => {
+    const route53 = new InMemoryRoute53();
+    const zoneId = route53.createZone("svc.internal");
+    await route53.changeRecordSets(zoneId, [{ Action: "CREATE", ResourceRecordSet: mv("a", 10, "10.0.0.1") }]);
+    await route53.changeRecordSets(zoneId, [{ Action: "CREATE", ResourceRecordSet: mv("b", 60, "10.0.0.2") }]);
+    expect(route53.snapshot(zoneId).filter((r) => r.Type === "A").map((r) => [r.SetIdentifier, r.TTL])).toEqual([["a", 60], ["b", 60]]);
+  });
+
+  test("within a batch the rule applies in order: a DELETE after a write must carry the new TTL", async () => {
+    const route53 = new InMemoryRoute53();
+    const zoneId = route53.createZone("svc.internal");
+    await route53.changeRecordSets(zoneId, [{ Action: "CREATE", ResourceRecordSet: mv("a", 10, "10.0.0.1") }]);
+    await expect(
+      route53.changeRecordSets(zoneId, [{ Action: "UPSERT", ResourceRecordSet: mv("b", 60, "10.0.0.2") }, { Action: "DELETE", ResourceRecordSet: mv("a", 10, "10.0.0.1") }]),
+    ).rejects.toMatchObject({ name: "InvalidChangeBatch" });
+    await route53.changeRecordSets(zoneId, [{ Action: "DELETE", ResourceRecordSet: mv("a", 10, "10.0.0.1") }, { Action: "UPSERT", ResourceRecordSet: mv("b", 60, "10.0.0.2") }]);
+    expect(route53.snapshot(zoneId).filter((r) => r.Type === "A").map((r) => [r.SetIdentifier, r.TTL])).toEqual([["b", 60]]);
   });
 });

@@ -2,8 +2,9 @@
  * The narrow slice of the Route53 API the agent uses (external-dns's
  * `Route53API` idea), in Route53's own wire shapes but without importing the
  * SDK. Two implementations: the SDK one in route53-provider.ts and the strict
- * in-memory fake in memory/in-memory-dns.ts.
+ * in-memory fake in dns/memory/in-memory-dns.ts.
  */
+import { errorCode } from "../error-code";
 
 /** A resource record set as ChangeResourceRecordSets takes it and ListResourceRecordSets returns it. */
 export interface WireRecordSet {
@@ -77,16 +78,6 @@ export class Route53ApiError extends Error {
     this.name = code;
     this.messages = messages;
   }
-}
-
-/** The Route53 error code of an SDK or fake error, or the Node error code of a network error. */
-export function errorCode(error: unknown): string {
-  if (error && typeof error === "object") {
-    const e = error as { name?: unknown; code?: unknown };
-    if (typeof e.code === "string" && e.code.length > 0) return e.code;
-    if (typeof e.name === "string") return e.name;
-  }
-  return "Unknown";
 }
 
 /** Route53 answers these when the account's request budget is spent or the zone is busy. */

@@ -1,7 +1,7 @@
-import { planChanges } from "../../../agent/planner";
-import { applyPolicy } from "../../../agent/policy";
-import type { DnsRecord } from "../../../agent/records";
-import { aRecord, simpleRecord, srvRecord } from "../helpers/fixtures";
+import { planChanges } from "../../dns/planner";
+import { applyPolicy } from "../../dns/policy";
+import type { DnsRecord } from "../../dns/records";
+import { aRecord, simpleRecord, srvRecord } from "../agent/helpers/fixtures";
 
 const scope = { owner: "ecsdns", hostId: "i-0abc" };
 
@@ -23,7 +23,7 @@ const apiSrvSimple = simpleRecord("_api._tcp.z.", "SRV", ["0 0 80 legacy.z"]);
 
 type Row = [string, DnsRecord[], DnsRecord[], { create?: DnsRecord[]; update?: [DnsRecord, DnsRecord][]; delete?: DnsRecord[]; conflicts?: [DnsRecord, DnsRecord][] }];
 
-// One row per line of the truth table in agent/planner.ts.
+// One row per line of the truth table in dns/planner.ts.
 const truthTable: Row[] = [
   ["nothing desired, nothing current → nothing", [], [], {}],
   ["desired, absent, no conflict → create", [webA], [], { create: [webA] }],

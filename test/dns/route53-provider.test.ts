@@ -1,8 +1,8 @@
-import { InMemoryRoute53 } from "../../../agent/memory/in-memory-dns";
-import type { DnsRecord } from "../../../agent/records";
-import { Route53Provider } from "../../../agent/route53/route53-provider";
-import type { WireRecordSet } from "../../../agent/route53/route53-api";
-import { NO_SIGNAL, aRecord, srvRecord } from "../helpers/fixtures";
+import { InMemoryRoute53 } from "../../dns/memory/in-memory-dns";
+import type { DnsRecord } from "../../dns/records";
+import { Route53Provider } from "../../dns/route53/route53-provider";
+import type { WireRecordSet } from "../../dns/route53/route53-api";
+import { NO_SIGNAL, aRecord, srvRecord } from "../agent/helpers/fixtures";
 
 const ZONE_NAME = "svc.internal.";
 const empty = { create: [], update: [], delete: [] };

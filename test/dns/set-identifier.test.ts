@@ -6,7 +6,7 @@ import {
   isOwnedBy,
   parseSetIdentifier,
   srvSlot,
-} from "../../../agent/set-identifier";
+} from "../../dns/set-identifier";
 
 describe("set identifiers", () => {
   test("formats owner, host id and slot separated by slashes", () => {
