@@ -1,7 +1,5 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AlbListeners } from "../modules/alb-listeners";
 import { EcsWebService } from "../modules/ecs-web-service";
 import { managedPolicyArn } from "../modules/iam-documents";
@@ -54,8 +52,7 @@ export class ServicesStack extends PlatformStack {
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
     super(scope, id, props);
     const { namePrefix, region } = props;
-    const partition = new DataAwsPartition(this, "partition").partition;
-    const accountId = new DataAwsCallerIdentity(this, "account").accountId;
+    const { partition, accountId } = this;
     // Only ECS acting for this account's tasks may assume the roles (confused deputy).
     const trustConditions = {
       StringEquals: { "aws:SourceAccount": accountId },
