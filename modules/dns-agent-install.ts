@@ -7,6 +7,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { policyDocument, type PolicyStatement } from "./iam-documents";
+import { route53RecordStatements } from "./route53-record-statements";
 import { terraformText } from "./terraform-text";
 
 /** Where the agent is installed on the host. */
@@ -84,15 +85,9 @@ export class DnsAgentInstall extends Construct {
       contentType: "application/javascript",
     });
 
-    const zoneArn = `arn:${props.partition}:route53:::hostedzone/${props.zoneId}`;
     this.statements = [
-      {
-        // Only A and SRV record sets, only in this zone.
-        actions: ["route53:ChangeResourceRecordSets"],
-        resources: [zoneArn],
-        conditions: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"] } },
-      },
-      { actions: ["route53:ListResourceRecordSets"], resources: [zoneArn] },
+      // The unit below always passes --zone-name, so the agent never reads the zone itself.
+      ...route53RecordStatements({ partition: props.partition, zoneId: props.zoneId, readsZoneName: false }),
       { actions: ["s3:GetObject"], resources: [`${bucket.arn}/${this.bundleKey}`] },
     ];
 

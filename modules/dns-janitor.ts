@@ -14,6 +14,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { GONE_INSTANCE_STATES } from "../dns/gone-instance-states";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam-documents";
 import { boundedName } from "./naming";
+import { route53RecordStatements } from "./route53-record-statements";
 
 /** Properties of {@link DnsJanitor}. */
 export interface DnsJanitorProps {
@@ -71,15 +72,10 @@ export class DnsJanitor extends Construct {
     });
     this.failureQueueArn = failures.arn;
 
-    const zoneArn = `arn:${props.partition}:route53:::hostedzone/${props.zoneId}`;
     const statements: PolicyStatement[] = [
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:*`] },
-      { actions: ["route53:ListResourceRecordSets"], resources: [zoneArn] },
-      {
-        actions: ["route53:ChangeResourceRecordSets"],
-        resources: [zoneArn],
-        conditions: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"] } },
-      },
+      // The janitor knows hosts by their SRV targets and A records: it never needs the zone's name.
+      ...route53RecordStatements({ partition: props.partition, zoneId: props.zoneId }),
       // DescribeInstances supports no resource-level permissions.
       { actions: ["ec2:DescribeInstances"], resources: ["*"] },
       { actions: ["sqs:SendMessage"], resources: [failures.arn] },

@@ -1,7 +1,6 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { EcsCapacityProvider } from "@cdktf/provider-aws/lib/ecs-capacity-provider";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
@@ -24,6 +23,8 @@ export const DYNAMIC_PORT_RANGE = { from: 32768, to: 65535 } as const;
 export interface EcsEc2ClusterProps {
   /** Prefix of every name, e.g. `ecs-platform-dev`. */
   readonly namePrefix: string;
+  /** The partition deployed into (`aws`, `aws-cn`, ...), for the managed policies' ARNs. */
+  readonly partition: string;
   readonly vpcId: string;
   /** Instances are launched here, without public IPs. */
   readonly privateSubnetIds: readonly string[];
@@ -94,7 +95,7 @@ export class EcsEc2Cluster extends Construct {
       );
     }
     const ssh = props.keyName && props.sshIngressCidr ? { keyName: props.keyName, cidr: props.sshIngressCidr } : undefined;
-    const partition = new DataAwsPartition(this, "partition").partition;
+    const { partition } = props;
 
     const cluster = new EcsCluster(this, "cluster", {
       name: props.namePrefix,

@@ -1,32 +1,75 @@
 import { createHash } from "node:crypto";
 
-/** A container's place on the load balancer. */
-export interface PathRoute {
+/** What routing needs of a container: its name, and an explicit rule priority if it has one. */
+export interface RoutedContainer {
   readonly name: string;
-  /** The listener's default action: the first container, served at `/`. */
-  readonly isDefault: boolean;
-  /** `["/<name>", "/<name>/*"]`, empty for the default. */
-  readonly pathPatterns: readonly string[];
-  /** Listener rule priority; undefined for the default. */
+  /** Listener rule priority. @default - derived from the name */
   readonly priority?: number;
+}
+
+/** The listener's default: the first container, served at `/`, without a rule. */
+export interface DefaultRoute {
+  readonly name: string;
+  readonly isDefault: true;
+  readonly pathPatterns: readonly [];
+  readonly priority?: undefined;
+}
+
+/** A listener rule: `/<name>` and `/<name>/*` to the container. */
+export interface PathRule {
+  readonly name: string;
+  readonly isDefault: false;
+  /** `["/<name>", "/<name>/*"]`. */
+  readonly pathPatterns: readonly string[];
+  readonly priority: number;
+}
+
+/** A container's place on the load balancer. */
+export type PathRoute = DefaultRoute | PathRule;
+
+/** Containers, each with its route: the first as the listener's default, the others by path. */
+export interface RoutedContainers<T extends RoutedContainer> {
+  readonly root: { readonly container: T; readonly route: DefaultRoute };
+  readonly paths: readonly { readonly container: T; readonly route: PathRule }[];
 }
 
 /** Derived priorities use this range; 1–999 stay free for explicit ones. */
 export const DERIVED_PRIORITY_RANGE = { from: 1000, to: 49999 } as const;
 
 /**
- * Routes for containers in list order. The first is the listener's default at
- * `/`; each other is served at `/<name>` and `/<name>/*` (never `/<name>*`,
- * which would also catch `/<name>-admin`).
+ * Each container with its route, in list order. The first is the listener's
+ * default at `/`; each other is served at `/<name>` and `/<name>/*` (never
+ * `/<name>*`, which would also catch `/<name>-admin`).
  *
  * Priorities come from the name (a hash into {@link DERIVED_PRIORITY_RANGE}),
  * not from the position, so reordering or removing containers never renumbers
  * the others' rules; an explicit `priority` wins. Hash collisions move the
  * later name (by name order) to the next free slot.
  */
-export function assignPathRoutes(containers: readonly { name: string; priority?: number }[]): PathRoute[] {
+export function routeContainers<T extends RoutedContainer>(containers: readonly T[]): RoutedContainers<T> {
+  const [first, ...others] = containers;
+  if (first === undefined) throw new Error("routeContainers: needs at least one container (the one served at /), got none");
+  const priorityOf = rulePriorities(others);
+  return {
+    root: { container: first, route: { name: first.name, isDefault: true, pathPatterns: [] } },
+    paths: others.map((container) => ({
+      container,
+      route: { name: container.name, isDefault: false, pathPatterns: [`/${container.name}`, `/${container.name}/*`], priority: priorityOf(container) },
+    })),
+  };
+}
+
+/** The routes of {@link routeContainers}, in list order, without the containers. */
+export function assignPathRoutes(containers: readonly RoutedContainer[]): PathRoute[] {
+  if (containers.length === 0) return [];
+  const { root, paths } = routeContainers(containers);
+  return [root.route, ...paths.map((p) => p.route)];
+}
+
+/** The rule priority of each container given: its own, else one derived from its name. */
+function rulePriorities(containers: readonly RoutedContainer[]): (container: RoutedContainer) => number {
   const takenBy = new Map<number, string>();
-  for (const c of containers.slice(1)) {
+  for (const c of containers) {
     if (c.priority === undefined) continue;
     const other = takenBy.get(c.priority);
     if (other) throw new Error(`assignPathRoutes: priority ${c.priority} is given to both '${other}' and '${c.name}'; give each a different one`);
@@ -36,7 +79,6 @@ export function assignPathRoutes(containers: readonly { name: string; priority?:
   const derived = new Map<string, number>();
   const width = DERIVED_PRIORITY_RANGE.to - DERIVED_PRIORITY_RANGE.from + 1;
   const needing = containers
-    .slice(1)
     .filter((c) => c.priority === undefined)
     .map((c) => c.name)
     .sort();
@@ -47,14 +89,9 @@ export function assignPathRoutes(containers: readonly { name: string; priority?:
     taken.add(priority);
     derived.set(name, priority);
   }
-  return containers.map((c, i) =>
-    i === 0
-      ? { name: c.name, isDefault: true, pathPatterns: [] }
-      : {
-          name: c.name,
-          isDefault: false,
-          pathPatterns: [`/${c.name}`, `/${c.name}/*`],
-          priority: c.priority ?? derived.get(c.name),
-        },
-  );
+  return (c) => {
+    const priority = c.priority ?? derived.get(c.name);
+    if (priority === undefined) throw new Error(`assignPathRoutes: no priority for '${c.name}', which was not among the containers given`);
+    return priority;
+  };
 }

@@ -2,7 +2,6 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -42,6 +41,12 @@ export interface PrivateVpcProps {
    * @default - no flow logs
    */
   readonly flowLogRetentionDays?: number;
+  /**
+   * The account deployed into: the flow logs' role trusts only the flow-log
+   * service acting for it. Needed with `flowLogRetentionDays`.
+   * @default - none (only allowed without flow logs)
+   */
+  readonly accountId?: string;
 }
 
 /**
@@ -134,15 +139,19 @@ export class PrivateVpc extends Construct {
       this.privateRouteTableIds.push(routes.id);
     }
 
-    if (props.flowLogRetentionDays !== undefined) this.addFlowLogs(vpc, props.namePrefix, props.flowLogRetentionDays);
+    if (props.flowLogRetentionDays !== undefined) {
+      if (props.accountId === undefined) {
+        throw new Error(`PrivateVpc: flowLogRetentionDays (${props.flowLogRetentionDays}) needs accountId, the account whose flow-log service may assume the role; pass it, or leave out flowLogRetentionDays`);
+      }
+      this.addFlowLogs(vpc, props.namePrefix, props.flowLogRetentionDays, props.accountId);
+    }
   }
 
-  private addFlowLogs(vpc: Vpc, namePrefix: string, retentionInDays: number): void {
+  private addFlowLogs(vpc: Vpc, namePrefix: string, retentionInDays: number, accountId: string): void {
     const logGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       name: `/aws/vpc-flow-log/${namePrefix}`,
       retentionInDays,
     });
-    const accountId = new DataAwsCallerIdentity(this, "account").accountId;
     const role = new IamRole(this, "flow-log-role", {
       namePrefix: `${namePrefix.slice(0, 20)}-flow-logs-`,
       // Only the flow-log service acting for this account (confused deputy).

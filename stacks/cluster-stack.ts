@@ -1,6 +1,5 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { ApplicationLoadBalancer, type ApplicationLoadBalancerProps } from "../modules/application-load-balancer";
 import { DnsAgentInstall, type DnsAgentInstallProps } from "../modules/dns-agent-install";
 import { DYNAMIC_PORT_RANGE, EcsEc2Cluster, type EcsEc2ClusterProps } from "../modules/ecs-ec2-cluster";
@@ -15,7 +14,7 @@ export interface ClusterStackProps extends PlatformStackProps {
   readonly loadBalancer: Omit<ApplicationLoadBalancerProps, "namePrefix" | "vpcId" | "subnetIds">;
   readonly instances: Omit<
     EcsEc2ClusterProps,
-    "namePrefix" | "vpcId" | "privateSubnetIds" | "loadBalancerSecurityGroupId" | "extraUserData" | "extraIngressSecurityGroupIds"
+    "namePrefix" | "partition" | "vpcId" | "privateSubnetIds" | "loadBalancerSecurityGroupId" | "extraUserData" | "extraIngressSecurityGroupIds"
   >;
   /** The DNS agent on every instance. */
   readonly dnsAgent: Omit<DnsAgentInstallProps, "namePrefix" | "partition">;
@@ -43,11 +42,12 @@ export class ClusterStack extends PlatformStack {
     const agent = new DnsAgentInstall(this, "dns-agent", {
       ...props.dnsAgent,
       namePrefix,
-      partition: new DataAwsPartition(this, "partition").partition,
+      partition: this.partition,
     });
     this.cluster = new EcsEc2Cluster(this, "ecs", {
       ...props.instances,
       namePrefix,
+      partition: this.partition,
       vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds,
       loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,

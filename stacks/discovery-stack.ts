@@ -1,7 +1,5 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DnsJanitor, type DnsJanitorProps } from "../modules/dns-janitor";
 import { PrivateDnsZone } from "../modules/private-dns-zone";
 import type { NetworkRefs } from "./network-stack";
@@ -39,8 +37,8 @@ export class DiscoveryStack extends PlatformStack {
       namePrefix: props.namePrefix,
       zoneId: this.zone.zoneId,
       region: props.region,
-      partition: new DataAwsPartition(this, "partition").partition,
-      accountId: new DataAwsCallerIdentity(this, "account").accountId,
+      partition: this.partition,
+      accountId: this.accountId,
       healthCheck: healthCheck && { ...healthCheck, vpcId: props.network.vpcId, subnetIds: props.network.privateSubnetIds },
     });
     new TerraformOutput(this, "zone_id", { value: this.zone.zoneId });

@@ -12,7 +12,7 @@ export interface NetworkRefs {
 
 /** Properties of {@link NetworkStack}. */
 export interface NetworkStackProps extends PlatformStackProps {
-  readonly vpc: PrivateVpcProps;
+  readonly vpc: Omit<PrivateVpcProps, "accountId">;
 }
 
 /** `<env>-network`: the VPC, public and private subnets, NAT. */
@@ -21,7 +21,11 @@ export class NetworkStack extends PlatformStack {
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
-    const vpc = new PrivateVpc(this, "vpc", props.vpc);
+    const vpc = new PrivateVpc(this, "vpc", {
+      ...props.vpc,
+      // Only flow logs need the account: without them the stack reads none.
+      accountId: props.vpc.flowLogRetentionDays === undefined ? undefined : this.accountId,
+    });
     this.network = vpc;
     new TerraformOutput(this, "vpc_id", { value: vpc.vpcId });
     new TerraformOutput(this, "public_subnet_ids", { value: vpc.publicSubnetIds });

@@ -1,5 +1,7 @@
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AwsProvider, type AwsProviderEndpoints } from "@cdktf/provider-aws/lib/provider";
 
 /** Where the stacks are deployed: real AWS, or the local emulator (never by accident). */
@@ -48,8 +50,15 @@ const EMULATED_SERVICES = [
  * The local target is only ever chosen explicitly (`target: local`), and only
  * then are endpoints and fake credentials set, so a real deploy cannot reach
  * the emulator and an emulator run cannot touch a real account.
+ *
+ * The stack reads the partition and the account once, on first use, and
+ * passes them down: its constructs take them as props and never read them
+ * themselves.
  */
 export class PlatformStack extends TerraformStack {
+  private partitionSource?: DataAwsPartition;
+  private callerIdentity?: DataAwsCallerIdentity;
+
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const { target } = props;
@@ -75,6 +84,24 @@ export class PlatformStack extends TerraformStack {
     } else if (props.state.localDirectory) {
       new LocalBackend(this, { path: `${props.state.localDirectory}/${id}.tfstate` });
     }
+  }
+
+  /**
+   * The partition deployed into (`aws`, `aws-cn`, ...), for ARNs: a token of
+   * the stack's one `data.aws_partition.partition`, added on first use.
+   */
+  get partition(): string {
+    this.partitionSource ??= new DataAwsPartition(this, "partition");
+    return this.partitionSource.partition;
+  }
+
+  /**
+   * The account deployed into, for ARNs and trust conditions: a token of the
+   * stack's one `data.aws_caller_identity.account`, added on first use.
+   */
+  get accountId(): string {
+    this.callerIdentity ??= new DataAwsCallerIdentity(this, "account");
+    return this.callerIdentity.accountId;
   }
 }
 

@@ -13,6 +13,7 @@ import {
 
 const baseProps: EcsEc2ClusterProps = {
   namePrefix: "shop-dev",
+  partition: "aws-cn",
   vpcId: "vpc-0123456789abcdef0",
   privateSubnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"],
   loadBalancerSecurityGroupId: "sg-0a1b2c3d4e5f60718",
@@ -209,11 +210,10 @@ describe("EcsEc2Cluster", () => {
       const stack = synthCluster();
       // THEN
       const role = resources(stack, "aws_iam_role")[0];
-      const [partition] = dataSources(stack, "aws_partition");
       const attachments = resources(stack, "aws_iam_role_policy_attachment").map((a) => a.values);
       expect(attachments.map((a) => a.policy_arn).sort()).toEqual([
-        `arn:\${data.aws_partition.${partition.name}.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-        `arn:\${data.aws_partition.${partition.name}.partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role`,
+        "arn:aws-cn:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        "arn:aws-cn:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
       ]);
       for (const a of attachments) expect(a.role).toBe(ref("aws_iam_role", role, "name"));
       expect(resources(stack, "aws_iam_policy_attachment")).toHaveLength(0);

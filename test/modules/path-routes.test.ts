@@ -1,4 +1,4 @@
-import { assignPathRoutes, DERIVED_PRIORITY_RANGE } from "../../modules/path-routes";
+import { assignPathRoutes, DERIVED_PRIORITY_RANGE, routeContainers } from "../../modules/path-routes";
 
 const named = (...names: string[]) => names.map((name) => ({ name }));
 const priorities = (routes: ReturnType<typeof assignPathRoutes>) =>
@@ -117,5 +117,37 @@ describe("assignPathRoutes", () => {
     const routes = assignPathRoutes(named("web"));
     // THEN
     expect(routes).toEqual([{ name: "web", isDefault: true, pathPatterns: [] }]);
+  });
+});
+
+describe("routeContainers", () => {
+  test("hands back each container object with its own route: the first as the default, the others with their rules", () => {
+    // GIVEN
+    const web = { name: "web", image: "nginx" };
+    const api = { name: "api", image: "httpd", priority: 7 };
+    const admin = { name: "admin", image: "httpd" };
+    // WHEN
+    const { root, paths } = routeContainers([web, api, admin]);
+    // THEN
+    expect(root.container).toBe(web);
+    expect(root.route).toEqual({ name: "web", isDefault: true, pathPatterns: [] });
+    expect(paths.map((p) => p.container)).toEqual([api, admin]);
+    expect(paths[0].container).toBe(api);
+    expect(paths[0].route).toEqual({ name: "api", isDefault: false, pathPatterns: ["/api", "/api/*"], priority: 7 });
+    expect(paths[1].route.name).toBe("admin");
+  });
+
+  test("gives the same routes as assignPathRoutes", () => {
+    // GIVEN
+    const containers = [{ name: "web" }, { name: "api", priority: 3 }, { name: "admin" }, { name: "shop" }];
+    // WHEN
+    const { root, paths } = routeContainers(containers);
+    // THEN
+    expect([root.route, ...paths.map((p) => p.route)]).toEqual(assignPathRoutes(containers));
+  });
+
+  test("fails without a container, since one must be served at /", () => {
+    // GIVEN / WHEN / THEN
+    expect(() => routeContainers([])).toThrow("routeContainers: needs at least one container");
   });
 });

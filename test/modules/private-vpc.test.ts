@@ -145,7 +145,7 @@ describe("PrivateVpc", () => {
 
   test("with flowLogRetentionDays logs all traffic to its own log group with that retention", () => {
     // GIVEN / WHEN
-    const stack = synthVpc({ flowLogRetentionDays: 14 });
+    const stack = synthVpc({ flowLogRetentionDays: 14, accountId: "123456789012" });
     // THEN
     const group = resources(stack, "aws_cloudwatch_log_group")[0];
     expect(group.values).toMatchObject({ name: "/aws/vpc-flow-log/shop-dev", retention_in_days: 14 });
@@ -162,7 +162,7 @@ describe("PrivateVpc", () => {
 
   test("gives the flow logs a role that only VPC flow logs of this account can assume, allowed to write only to its log group", () => {
     // GIVEN / WHEN
-    const stack = synthVpc({ flowLogRetentionDays: 30 });
+    const stack = synthVpc({ flowLogRetentionDays: 30, accountId: "123456789012" });
     // THEN
     const role = soleResource(stack, "aws_iam_role");
     expect(jsonDocumentOf(role.assume_role_policy).Statement).toEqual([
@@ -170,7 +170,7 @@ describe("PrivateVpc", () => {
         Effect: "Allow",
         Principal: { Service: "vpc-flow-logs.amazonaws.com" },
         Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": expect.stringContaining("data.aws_caller_identity") } },
+        Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
       },
     ]);
     expect(role.name_prefix.length).toBeLessThanOrEqual(38);
@@ -192,6 +192,18 @@ describe("PrivateVpc", () => {
     expect(soleResource(stack, "aws_internet_gateway").tags).toEqual({ Name: "shop-dev-igw" });
     expect(subnet(stack, "public", 1).values.tags).toEqual({ Name: "shop-dev-public-1", Tier: "public" });
     expect(subnet(stack, "private", 0).values.tags).toEqual({ Name: "shop-dev-private-0", Tier: "private" });
+  });
+
+  test("fails when flowLogRetentionDays comes without accountId, naming both", () => {
+    // GIVEN / WHEN / THEN
+    expect(() => synthVpc({ flowLogRetentionDays: 30 })).toThrow("PrivateVpc: flowLogRetentionDays (30) needs accountId");
+  });
+
+  test("reads no data source but the zones: the account comes as a prop", () => {
+    // GIVEN / WHEN
+    const stack = synthVpc({ flowLogRetentionDays: 30, accountId: "123456789012" });
+    // THEN
+    expect(Object.keys(stack.data ?? {})).toEqual(["aws_availability_zones"]);
   });
 
   test.each([1, 0, 2.5])("fails when azCount is %p, naming azCount and the value", (azCount) => {

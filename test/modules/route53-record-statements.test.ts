@@ -1,0 +1,67 @@
+import { DnsAgentInstall } from "../../modules/dns-agent-install";
+import { DnsJanitor } from "../../modules/dns-janitor";
+import { policyDocument } from "../../modules/iam-documents";
+import { MANAGED_RECORD_TYPES, route53RecordStatements } from "../../modules/route53-record-statements";
+import { jsonDocumentOf, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
+
+const zone = { partition: "aws", zoneId: "Z0123456789ABCDEFGHIJ" } as const;
+const zoneArn = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";
+
+/** The statements as they appear in a policy document. */
+const rendered = (statements: ReturnType<typeof route53RecordStatements>) => jsonDocumentOf(policyDocument(statements)).Statement;
+/** The Route53 statements of the only inline policy in a stack. */
+const route53StatementsOf = (stack: StackJson) =>
+  jsonDocumentOf(soleResource(stack, "aws_iam_role_policy").policy).Statement.filter((s: { Action: string[] }) =>
+    s.Action.every((a) => a.startsWith("route53:")),
+  );
+
+describe("route53RecordStatements", () => {
+  test("allows changing only A and SRV record sets, and listing record sets, of the one zone", () => {
+    // GIVEN / WHEN
+    const statements = rendered(route53RecordStatements(zone));
+    // THEN
+    expect(statements).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["route53:ChangeResourceRecordSets"],
+        Resource: [zoneArn],
+        Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"] } },
+      },
+      { Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: [zoneArn] },
+    ]);
+    expect(MANAGED_RECORD_TYPES).toEqual(["A", "SRV"]);
+  });
+
+  test("puts the zone in the given partition", () => {
+    // GIVEN / WHEN
+    const statements = rendered(route53RecordStatements({ ...zone, partition: "aws-cn" }));
+    // THEN
+    for (const s of statements) expect(s.Resource).toEqual(["arn:aws-cn:route53:::hostedzone/Z0123456789ABCDEFGHIJ"]);
+  });
+
+  test("adds GetHostedZone on the zone only for a principal that reads the zone's name", () => {
+    // GIVEN / WHEN
+    const without = rendered(route53RecordStatements(zone));
+    const withRead = rendered(route53RecordStatements({ ...zone, readsZoneName: true }));
+    // THEN
+    expect(without.flatMap((s: { Action: string[] }) => s.Action)).not.toContain("route53:GetHostedZone");
+    expect(withRead).toEqual([...without, { Effect: "Allow", Action: ["route53:GetHostedZone"], Resource: [zoneArn] }]);
+  });
+
+  test("are the DNS agent's and the janitor's Route53 permissions, the same for the same zone", () => {
+    // GIVEN
+    const agent = synthConstruct((scope) => {
+      new DnsAgentInstall(scope, "dns-agent", { ...zone, namePrefix: "shop-dev", bundlePath: TEST_BUNDLES.agent, zoneName: "svc.internal", region: "us-west-2" }).grantTo(
+        "shop-dev-ecs-instance",
+      );
+    });
+    const janitor = synthConstruct((scope) => {
+      new DnsJanitor(scope, "janitor", { ...zone, namePrefix: "shop-dev", codeZip: TEST_BUNDLES.janitorZip, region: "us-west-2", accountId: "123456789012" });
+    });
+    // WHEN
+    const expected = rendered(route53RecordStatements(zone));
+    // THEN
+    expect(route53StatementsOf(agent)).toEqual(expected);
+    expect(route53StatementsOf(janitor)).toEqual(expected);
+  });
+});
