@@ -1,6 +1,6 @@
 /**
  * The emulator answers like AWS where the local target depends on it: one
- * test per patch in scripts/emulator/moto_patches.py (through the AWS SDK, so
+ * test per patch in scripts/emulator/patches/ (through the AWS SDK, so
  * the answers are parsed the way the Terraform provider's SDK parses them), and
  * the unpatched moto behaviours the local target relies on.
  *
