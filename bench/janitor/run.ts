@@ -19,8 +19,7 @@ import { Route53Provider, createSdkRoute53Api } from "../../agent/route53/route5
 import { handler } from "../../janitor/handler";
 import { Ec2InstanceStates } from "../../janitor/instance-states";
 import { runJanitor, type JanitorReport } from "../../janitor/janitor";
-import { ensureEmulator, stopEmulator } from "../../scripts/local/emulator";
-import { freePort } from "../../scripts/lib/free-port";
+import { startEmulator } from "../../scripts/emulator/launch";
 import { formatMs, markdownTable, median } from "../lib/stats";
 
 const root = resolve(__dirname, "..", "..");
@@ -47,9 +46,8 @@ function hostRecords(hostId: string, ip: string, zone: string): ResourceRecordSe
 }
 
 async function main(): Promise<void> {
-  const port = await freePort();
   const workDir = mkdtempSync(join(tmpdir(), "bench-janitor-"));
-  const emulator = await ensureEmulator(port, workDir);
+  const emulator = await startEmulator({ logFile: join(workDir, "emulator.log") });
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
@@ -132,7 +130,7 @@ async function main(): Promise<void> {
   } finally {
     ec2.destroy();
     route53.destroy();
-    await stopEmulator(workDir, port);
+    await emulator.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
 }
