@@ -1,6 +1,6 @@
 /**
  * The benchmark's own real parts: a moto server and a private dockerd
- * started by scripts/test-env.sh in a TEST_ENV_DIR of its own, a hosted
+ * started by scripts/test/test-env.sh in a TEST_ENV_DIR of its own, a hosted
  * zone, and containers from the busybox test image.
  */
 import { execFile } from "node:child_process";
@@ -21,7 +21,7 @@ const run = promisify(execFile);
 /** The repository root. */
 export const ROOT = path.resolve(__dirname, "../..");
 
-/** What `scripts/test-env.sh up` exported. */
+/** What `scripts/test/test-env.sh up` exported. */
 export interface BenchEnv {
   readonly motoUrl: string;
   readonly dockerHost: string;
@@ -35,14 +35,14 @@ export async function envUp(): Promise<BenchEnv> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, TEST_ENV_DIR: envDir };
   // Use what the caller already runs only if they say so; otherwise our own.
   for (const k of ["MOTO_URL", "DOCKER_HOST", "TEST_IMAGE"]) if (!process.env[`BENCH_${k}`]) delete childEnv[k];
-  const { stdout } = await run("bash", ["scripts/test-env.sh", "up"], { cwd: ROOT, env: childEnv, timeout: 180_000 });
+  const { stdout } = await run("bash", ["scripts/test/test-env.sh", "up"], { cwd: ROOT, env: childEnv, timeout: 180_000 });
   const vars = Object.fromEntries([...stdout.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
   return { motoUrl: vars.MOTO_URL, dockerHost: vars.DOCKER_HOST, image: vars.TEST_IMAGE, envDir };
 }
 
 /** Stops what envUp started and removes its state directory (keeps it, with the logs, if stopping fails). */
 export async function envDown(env: BenchEnv): Promise<void> {
-  await run("bash", ["scripts/test-env.sh", "down"], { cwd: ROOT, env: { ...process.env, TEST_ENV_DIR: env.envDir }, timeout: 180_000 });
+  await run("bash", ["scripts/test/test-env.sh", "down"], { cwd: ROOT, env: { ...process.env, TEST_ENV_DIR: env.envDir }, timeout: 180_000 });
   rmSync(env.envDir, { recursive: true, force: true });
 }
 

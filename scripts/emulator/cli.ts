@@ -1,5 +1,5 @@
 /**
- * The emulator launcher (launch.ts) for shell scripts (scripts/test-env.sh):
+ * The emulator launcher (launch.ts) for shell scripts (scripts/test/test-env.sh):
  *
  *   node --require tsx/cjs scripts/emulator/cli.ts start --log-file FILE --pid-file FILE [--port N]
  *       start the patched moto in the background (on a free port unless --port),

@@ -2,7 +2,7 @@
  * The one way the project starts the emulator: the patched moto
  * (moto_server.py, which refuses any moto but the pinned 5.2.1) on 127.0.0.1,
  * waited for until it answers. `npm run local:up` (scripts/local/emulator.ts),
- * the test environment (scripts/test-env.sh, through cli.ts), the fault
+ * the test environment (scripts/test/test-env.sh, through cli.ts), the fault
  * tests and the benchmarks all start it here.
  */
 import { spawn, type ChildProcess } from "node:child_process";

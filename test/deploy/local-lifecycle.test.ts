@@ -1,7 +1,7 @@
 /**
  * The local target end to end, as a user runs it, on every `npm test`:
  * `npm run local:up` on a free port with a unique environment, its three
- * containers on images the test environment builds (scripts/test-env.sh
+ * containers on images the test environment builds (scripts/test/test-env.sh
  * site-images) → the platform runs: every service's SRV record holds its
  * tasks, which answer, and the local load balancer routes each path to the
  * right one → `npm run local:plan` says "no changes" for every stack → what
@@ -120,7 +120,7 @@ beforeAll(async () => {
   albPort = await freePort();
   env = localEnv({ TF_VAR_environment: environment, LOCAL_EMULATOR_PORT: String(port), LOCAL_ALB_PORT: String(albPort), CHECKPOINT_DISABLE: "1", ...images });
   clients = emulatorClients(`http://127.0.0.1:${port}`, config.aws_region);
-  execFileSync("bash", [join(root, "scripts", "test-env.sh"), "site-images", ...exampleNames], { env: process.env });
+  execFileSync("bash", [join(root, "scripts", "test", "test-env.sh"), "site-images", ...exampleNames], { env: process.env });
   // local:up runs containers on the shared dockerd (which a fault test restarts) and the agent on the host's fixed ports.
   releaseLocks = [await acquireDockerLock(process.env.TEST_ENV_DIR!), await acquireHostPortsLock(process.env.TEST_ENV_DIR!)];
 }, BEFORE_ALL_WITH_DOCKER_LOCK_MS);

@@ -59,7 +59,7 @@ const ownDockerd = fs.existsSync(path.join(env.envDir, "dockerd.pid"));
   const before = await containers.start({ env: { SERVICE_8080_NAME: "_survivor._tcp" }, restart: "always" });
   await expectRecords("h-dockerd", [srv("_survivor._tcp", before.hostPort, "h-dockerd"), hostA("h-dockerd")]);
 
-  await promisify(execFile)("bash", ["scripts/test-env.sh", "restart-dockerd"], { cwd: ROOT, env: { ...process.env, TEST_ENV_DIR: env.envDir }, timeout: 90_000 });
+  await promisify(execFile)("bash", ["scripts/test/test-env.sh", "restart-dockerd"], { cwd: ROOT, env: { ...process.env, TEST_ENV_DIR: env.envDir }, timeout: 90_000 });
 
   await agent.waitForLog("the stream reopened", (l) => l.msg === "Docker event stream reopened", 60_000);
   const after = await waitFor("the container to run again", async () => (await containers.hostPort(before.id)) || undefined, 30_000);

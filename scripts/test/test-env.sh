@@ -3,19 +3,19 @@
 # dockerd with a tiny busybox image. Everything lives under $TEST_ENV_DIR and
 # stops with `down`.
 #
-#   scripts/test-env.sh up               start what is missing, print `export` lines
-#   scripts/test-env.sh down             stop what `up` started
-#   scripts/test-env.sh restart-dockerd  stop and start the private dockerd (fault tests)
-#   scripts/test-env.sh restart-moto     restart moto empty on the same port (fault tests)
-#   scripts/test-env.sh site-images NAME...
-#                                        build ecsdns-test/<NAME>:1 on $DOCKER_HOST: busybox httpd
-#                                        on port 80 answering "NAME" at / and at /NAME/ (what an ALB
-#                                        forwards for the path /NAME/), for the local platform's tests
+#   scripts/test/test-env.sh up               start what is missing, print `export` lines
+#   scripts/test/test-env.sh down             stop what `up` started
+#   scripts/test/test-env.sh restart-dockerd  stop and start the private dockerd (fault tests)
+#   scripts/test/test-env.sh restart-moto     restart moto empty on the same port (fault tests)
+#   scripts/test/test-env.sh site-images NAME...
+#                                             build ecsdns-test/<NAME>:1 on $DOCKER_HOST: busybox httpd
+#                                             on port 80 answering "NAME" at / and at /NAME/ (what an ALB
+#                                             forwards for the path /NAME/), for the local platform's tests
 #
 # A variable that is already set is used as is: MOTO_URL (an emulator you run),
 # DOCKER_HOST (a Docker engine you run), TEST_IMAGE (an image it has).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 state=${TEST_ENV_DIR:-$root/.test-env}
 mkdir -p "$state"
 state=$(cd "$state" && pwd) # absolute: the emulator's launcher runs from $root
