@@ -8,14 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import {
-  ChangeResourceRecordSetsCommand,
-  CreateHostedZoneCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-  type Change,
-} from "@aws-sdk/client-route-53";
+import type { Change } from "@aws-sdk/client-route-53";
 import Docker from "dockerode";
+import { EmulatorZone, emulatorRoute53 } from "../../test/helpers/zones";
 
 const run = promisify(execFile);
 /** The repository root. */
@@ -46,32 +41,16 @@ export async function envDown(env: BenchEnv): Promise<void> {
   rmSync(env.envDir, { recursive: true, force: true });
 }
 
-/** The benchmark's hosted zone. */
-export class BenchZone {
-  private constructor(
-    readonly client: Route53Client,
-    readonly id: string,
-    readonly name: string,
-  ) {}
-
-  static async create(env: BenchEnv): Promise<BenchZone> {
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true"; // the agent is what runs on Node 20 here, and it knows
-    const client = new Route53Client({ region: "us-east-1", endpoint: env.motoUrl, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-    const name = `bench-${Date.now().toString(36)}.internal.`;
-    const out = await client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: name }));
-    return new BenchZone(client, out.HostedZone!.Id!.replace("/hostedzone/", ""), name);
+/** The benchmark's hosted zone (test/helpers/zones.ts). */
+export class BenchZone extends EmulatorZone {
+  /** Creates `bench-<time>.internal.` in the benchmark's emulator. */
+  static async createFor(env: BenchEnv): Promise<BenchZone> {
+    return BenchZone.create(emulatorRoute53(env.motoUrl), `bench-${Date.now().toString(36)}.internal.`);
   }
 
   /** Number of record sets in the zone (reads every page). */
   async count(): Promise<number> {
-    const seen = new Set<string>();
-    let start: { name?: string; type?: string } = {};
-    for (;;) {
-      const page = await this.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: this.id, StartRecordName: start.name, StartRecordType: start.type as never, MaxItems: 300 }));
-      for (const r of page.ResourceRecordSets ?? []) seen.add(`${r.Name} ${r.Type} ${r.SetIdentifier ?? ""}`);
-      if (!page.IsTruncated) return seen.size;
-      start = { name: page.NextRecordName, type: page.NextRecordType };
-    }
+    return (await this.records()).length;
   }
 
   /** Adds simple A records made by "someone else" until the zone holds `total` record sets. */
@@ -84,7 +63,7 @@ export class BenchZone {
         Action: "CREATE",
         ResourceRecordSet: { Name: `filler-${String(i++).padStart(5, "0")}.${this.name}`, Type: "A", TTL: 300, ResourceRecords: [{ Value: "192.0.2.1" }] },
       }));
-      await this.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: this.id, ChangeBatch: { Changes: changes } }));
+      await this.change(changes);
       missing -= n;
     }
   }

@@ -13,13 +13,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client, type ResourceRecordSet } from "@aws-sdk/client-route-53";
+import { Route53Client, type ResourceRecordSet } from "@aws-sdk/client-route-53";
 import { SILENT_LOGGER } from "../../agent/logger";
 import { Route53Provider, createSdkRoute53Api } from "../../agent/route53/route53-provider";
 import { handler } from "../../janitor/handler";
 import { Ec2InstanceStates } from "../../janitor/instance-states";
 import { runJanitor, type JanitorReport } from "../../janitor/janitor";
 import { startEmulator } from "../../scripts/emulator/launch";
+import { EmulatorZone } from "../../test/helpers/zones";
 import { formatMs, markdownTable, median } from "../lib/stats";
 
 const root = resolve(__dirname, "..", "..");
@@ -63,11 +64,9 @@ async function main(): Promise<void> {
     const launched = await ec2.send(new RunInstancesCommand({ ImageId: "ami-12c6146b", InstanceType: "t3.small", MinCount: HOSTS, MaxCount: HOSTS }));
     const instances = launched.Instances!.map((i) => ({ id: i.InstanceId!, ip: i.PrivateIpAddress ?? "10.0.0.1" }));
     const zone = `bench-janitor.test.`;
-    const zoneId = (await route53.send(new CreateHostedZoneCommand({ Name: zone, CallerReference: `${zone}${Date.now()}` }))).HostedZone!.Id!.replace("/hostedzone/", "");
-    const all = instances.flatMap((i) => hostRecords(i.id, i.ip, zone));
-    for (let i = 0; i < all.length; i += 500) {
-      await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: all.slice(i, i + 500).map((r) => ({ Action: "CREATE", ResourceRecordSet: r })) } }));
-    }
+    const created = await EmulatorZone.create(route53, zone);
+    const zoneId = created.id;
+    await created.createRecords(instances.flatMap((i) => hostRecords(i.id, i.ip, zone)), 500);
     process.env.ECSDNS_ZONE_ID = zoneId;
 
     // Event: one instance terminates, EventBridge invokes the handler with its state change.

@@ -30,7 +30,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand } from "@aws-sdk/client-ec2";
 import { GetRoleCommand } from "@aws-sdk/client-iam";
-import { GetHostedZoneCommand, ListResourceRecordSetsCommand, type ResourceRecordSet } from "@aws-sdk/client-route-53";
+import { GetHostedZoneCommand } from "@aws-sdk/client-route-53";
 import Docker from "dockerode";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
@@ -55,6 +55,7 @@ import {
   subnetDefaultRoutes,
   type Clients,
 } from "./helpers/platform-inventory";
+import { listRecordSets } from "../helpers/zones";
 
 jest.setTimeout(15 * 60_000);
 
@@ -177,7 +178,7 @@ describe(`the local target, ${containers.length} containers (${containers.join("
   test("every service's SRV record _<name>._tcp.<zone> holds desired_count values, whose host ports answer 200 on its health check path", async () => {
     requireStep("up");
     // WHEN
-    const records = await zoneRecords(output("discovery", "zone_id"));
+    const records = await listRecordSets(clients.route53, output("discovery", "zone_id"));
     // THEN
     for (const container of config.containers) {
       const name = `_${container.name}._tcp.${config.discovery_zone_name}.`;
@@ -397,20 +398,6 @@ describe(`the local target, ${containers.length} containers (${containers.join("
     passed.add("stopped");
   });
 });
-
-/** Every record set of the zone. */
-async function zoneRecords(zoneId: string): Promise<ResourceRecordSet[]> {
-  const all: ResourceRecordSet[] = [];
-  let start: { name?: string; type?: string; identifier?: string } = {};
-  for (;;) {
-    const page = await clients.route53.send(
-      new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: start.name, StartRecordType: start.type as never, StartRecordIdentifier: start.identifier }),
-    );
-    all.push(...(page.ResourceRecordSets ?? []));
-    if (!page.IsTruncated) return all;
-    start = { name: page.NextRecordName, type: page.NextRecordType, identifier: page.NextRecordIdentifier };
-  }
-}
 
 /** Pids of processes whose command line has `arg` (from /proc). */
 function processesRunning(arg: string): number[] {

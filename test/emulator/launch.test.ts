@@ -8,12 +8,12 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateHostedZoneCommand, ListHostedZonesCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { ListHostedZonesCommand } from "@aws-sdk/client-route-53";
 import { emulatorAnswers, startEmulator, type Emulator } from "../../scripts/emulator/launch";
 import { isRunning } from "../../scripts/lib/processes";
+import { EmulatorZone, emulatorRoute53 } from "../helpers/zones";
 
 jest.setTimeout(60_000);
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 const dir = mkdtempSync(join(tmpdir(), "emulator-launch-"));
 let emulator: Emulator;
@@ -41,9 +41,9 @@ test("refuses a port where an emulator already answers, naming it", async () => 
 
 test("restart gives an empty emulator on the same port", async () => {
   // GIVEN the emulator holds a hosted zone
-  const route53 = new Route53Client({ region: "us-east-1", endpoint: emulator.url, credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+  const route53 = emulatorRoute53(emulator.url, { maxAttempts: 1 });
   try {
-    await route53.send(new CreateHostedZoneCommand({ Name: "launch.test.", CallerReference: "launch-test" }));
+    await EmulatorZone.create(route53, "launch.test.");
     const pidBefore = emulator.pid;
     // WHEN
     await emulator.restart();
