@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   process.env.DOCKER_HOST = env.dockerHost;
   const containers = new BenchContainers(env);
   const agents: AgentHandle[] = [];
-  const zone = await BenchZone.create(env);
+  const zone = await BenchZone.createFor(env);
   const install = synthesizeAgentInstall({ id: zone.id, name: zone.name }, env.motoUrl);
   const imds = await startImdsStandIn({ instanceId: "i-0bench0000000001", localIpv4: "10.0.0.10", region: "us-east-1" });
   const node = node22();

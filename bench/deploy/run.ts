@@ -8,7 +8,7 @@
  *
  * each timed from outside, as a user waits for it (tsx start, emulator start
  * and stop included). local:up runs the platform on a private dockerd
- * (scripts/test-env.sh, stopped at the end), each container on an image
+ * (scripts/test/test-env.sh, stopped at the end), each container on an image
  * built for it there (test-env.sh site-images): besides its total, the time
  * from its start to its line "every service is resolvable and answering".
  * After local:up the resources in each stack's state are counted. Also
@@ -29,7 +29,8 @@ import { loadConfig } from "../../config/load-config";
 import { handOnTfVars } from "../../scripts/build/cdktf";
 import { run } from "../../scripts/lib/run";
 import { terraformEnv } from "../../scripts/lib/terraform-env";
-import { emulatorAnswers, stopEmulator } from "../../scripts/local/emulator";
+import { emulatorAnswers } from "../../scripts/emulator/launch";
+import { stopEmulator } from "../../scripts/local/emulator";
 import { stackNames } from "../../stacks/platform";
 import { freePort } from "../../scripts/lib/free-port";
 import { envDown, envUp, type BenchEnv } from "../agent/bench-env";
@@ -159,7 +160,7 @@ async function lifecycle(containers: number, runIndex: number, docker: BenchEnv)
   const environment = `bench${containers}r${runIndex}${randomBytes(2).toString("hex")}`;
   const platformConfig = configFile(containers);
   const names = loadConfig({ PLATFORM_CONFIG: platformConfig }).containers.map((c) => c.name);
-  await run("bash", ["scripts/test-env.sh", "site-images", ...names], { env: { ...process.env, DOCKER_HOST: docker.dockerHost }, cwd: root });
+  await run("bash", ["scripts/test/test-env.sh", "site-images", ...names], { env: { ...process.env, DOCKER_HOST: docker.dockerHost }, cwd: root });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PLATFORM_CONFIG: platformConfig,

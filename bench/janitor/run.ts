@@ -13,14 +13,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client, type ResourceRecordSet } from "@aws-sdk/client-route-53";
+import { Route53Client, type ResourceRecordSet } from "@aws-sdk/client-route-53";
 import { SILENT_LOGGER } from "../../cli/logger";
 import { Route53Provider, createSdkRoute53Api } from "../../dns/route53/route53-provider";
 import { handler } from "../../janitor/handler";
 import { Ec2InstanceStates } from "../../janitor/instance-states";
 import { runJanitor, type JanitorReport } from "../../janitor/janitor";
-import { ensureEmulator, stopEmulator } from "../../scripts/local/emulator";
-import { freePort } from "../../scripts/lib/free-port";
+import { startEmulator } from "../../scripts/emulator/launch";
+import { EmulatorZone } from "../../test/helpers/zones";
 import { formatMs, markdownTable, median } from "../lib/stats";
 
 const root = resolve(__dirname, "..", "..");
@@ -47,9 +47,8 @@ function hostRecords(hostId: string, ip: string, zone: string): ResourceRecordSe
 }
 
 async function main(): Promise<void> {
-  const port = await freePort();
   const workDir = mkdtempSync(join(tmpdir(), "bench-janitor-"));
-  const emulator = await ensureEmulator(port, workDir);
+  const emulator = await startEmulator({ logFile: join(workDir, "emulator.log") });
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
@@ -65,11 +64,9 @@ async function main(): Promise<void> {
     const launched = await ec2.send(new RunInstancesCommand({ ImageId: "ami-12c6146b", InstanceType: "t3.small", MinCount: HOSTS, MaxCount: HOSTS }));
     const instances = launched.Instances!.map((i) => ({ id: i.InstanceId!, ip: i.PrivateIpAddress ?? "10.0.0.1" }));
     const zone = `bench-janitor.test.`;
-    const zoneId = (await route53.send(new CreateHostedZoneCommand({ Name: zone, CallerReference: `${zone}${Date.now()}` }))).HostedZone!.Id!.replace("/hostedzone/", "");
-    const all = instances.flatMap((i) => hostRecords(i.id, i.ip, zone));
-    for (let i = 0; i < all.length; i += 500) {
-      await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: all.slice(i, i + 500).map((r) => ({ Action: "CREATE", ResourceRecordSet: r })) } }));
-    }
+    const created = await EmulatorZone.create(route53, zone);
+    const zoneId = created.id;
+    await created.createRecords(instances.flatMap((i) => hostRecords(i.id, i.ip, zone)), 500);
     process.env.ECSDNS_ZONE_ID = zoneId;
 
     // Event: one instance terminates, EventBridge invokes the handler with its state change.
@@ -132,7 +129,7 @@ async function main(): Promise<void> {
   } finally {
     ec2.destroy();
     route53.destroy();
-    await stopEmulator(workDir, port);
+    await emulator.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

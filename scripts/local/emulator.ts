@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-
-const launcher = resolve(__dirname, "..", "emulator", "moto_server.py");
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { MOTO_SERVER, emulatorAnswers, startEmulator } from "../emulator/launch";
+import { stopProcess } from "../lib/processes";
 
 /** The emulator the local target talks to. */
 export interface Emulator {
@@ -11,19 +10,9 @@ export interface Emulator {
   readonly startedHere: boolean;
 }
 
-/** True when a moto server answers at `url`. */
-export async function emulatorAnswers(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/moto-api/`, { signal: AbortSignal.timeout(1000) });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Use the emulator on `port` if one answers, else start our patched moto
- * (scripts/emulator/moto_server.py) in the background, logging to
+ * (scripts/emulator/launch.ts) in the background, logging to
  * `<workDir>/emulator-<port>.log`, and remember its pid for {@link stopEmulator}.
  * Pid and log are per port, so runs on different ports (a test, a benchmark,
  * a developer's own `local:up`) never stop each other's emulator.
@@ -31,21 +20,10 @@ export async function emulatorAnswers(url: string): Promise<boolean> {
 export async function ensureEmulator(port: number, workDir: string): Promise<Emulator> {
   const url = `http://127.0.0.1:${port}`;
   if (await emulatorAnswers(url)) return { url, startedHere: false };
-  mkdirSync(workDir, { recursive: true });
-  const logFile = join(workDir, `emulator-${port}.log`);
-  const log = openSync(logFile, "a");
-  const child = spawn("python3", [launcher, "-H", "127.0.0.1", "-p", String(port)], { detached: true, stdio: ["ignore", log, log] });
-  closeSync(log);
-  child.unref();
-  writeFileSync(pidFile(workDir, port), `${child.pid}\n`);
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (await emulatorAnswers(url)) return { url, startedHere: true };
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const lastLines = readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-3).join("\n  ");
-  throw new Error(`the emulator did not start on port ${port}; see ${logFile} (is moto 5.2.1 installed? pip install "moto[server]==5.2.1"). It ended with:\n  ${lastLines}`);
+  // It outlives local:up, in a process group of its own: local:down stops it.
+  const emulator = await startEmulator({ port, logFile: join(workDir, `emulator-${port}.log`), detached: true });
+  writeFileSync(pidFile(workDir, port), `${emulator.pid}\n`);
+  return { url, startedHere: true };
 }
 
 /**
@@ -63,37 +41,7 @@ export async function stopEmulator(workDir: string, port: number): Promise<boole
   }
   const pid = readPid(file);
   rmSync(file);
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch {
-    return false; // already gone
-  }
-  for (let i = 0; i < 50; i++) {
-    if (!isRunning(pid)) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  process.kill(pid, "SIGKILL");
-  return true;
-}
-
-/**
- * Whether `pid` still runs. The emulator outlives the local:up that started
- * it, so its parent is init; where init does not reap (some containers and
- * microVMs), it stays a zombie after it exited, which `kill(pid, 0)` still
- * finds. A zombie has stopped.
- */
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true; // no /proc: kill(pid, 0) is all there is
-  }
+  return stopProcess(pid);
 }
 
 function pidFile(workDir: string, port: number): string {
@@ -111,5 +59,5 @@ function isOurEmulator(pid: number, port: number): boolean {
   if (!existsSync("/proc/self/cmdline")) return true;
   if (!existsSync(cmdlineFile)) return false;
   const args = readFileSync(cmdlineFile, "utf8").split("\0");
-  return args.includes(launcher) && args.includes(String(port));
+  return args.includes(MOTO_SERVER) && args.includes(String(port));
 }

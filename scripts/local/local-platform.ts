@@ -23,11 +23,11 @@ import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { NODE22_VERSION, node22 } from "../lib/node22";
+import { isRunning } from "../lib/processes";
 import { clusterServices, removeTasks, runServiceTasks, type EcsInstanceProps } from "./ecs-instance";
 import { installedAgentFromUserData, localAgentCommand, verifyUnit } from "./installed-agent";
 import type { LocalHostPlan, LocalHostStatus } from "./local-host";
 import { waitUntilServed, type ServedPlatform } from "./platform-readiness";
-import { isRunning } from "./emulator";
 
 /** What the local platform is run with. */
 export interface LocalPlatformProps {

@@ -29,10 +29,11 @@ import { loadConfig } from "../../config/load-config";
 import type { PlatformConfig } from "../../config/schema";
 import { stackNames } from "../../stacks/platform";
 import { handOnTfVars } from "../build/cdktf";
+import { emulatorAnswers } from "../emulator/launch";
 import { inPool } from "../lib/pool";
 import { run, type RunResult } from "../lib/run";
 import { terraformEnv } from "../lib/terraform-env";
-import { emulatorAnswers, ensureEmulator, stopEmulator } from "./emulator";
+import { ensureEmulator, stopEmulator } from "./emulator";
 import { localDocker, runLocalPlatform, stopLocalPlatform } from "./local-platform";
 import { describeServed } from "./platform-readiness";
 

@@ -1,7 +1,7 @@
 /**
  * The local target end to end, as a user runs it, on every `npm test`:
  * `npm run local:up` on a free port with a unique environment, its three
- * containers on images the test environment builds (scripts/test-env.sh
+ * containers on images the test environment builds (scripts/test/test-env.sh
  * site-images) → the platform runs: every service's SRV record holds its
  * tasks, which answer, and the local load balancer routes each path to the
  * right one → `npm run local:plan` says "no changes" for every stack → what
@@ -30,12 +30,14 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand } from "@aws-sdk/client-ec2";
 import { GetRoleCommand } from "@aws-sdk/client-iam";
-import { GetHostedZoneCommand, ListResourceRecordSetsCommand, type ResourceRecordSet } from "@aws-sdk/client-route-53";
+import { GetHostedZoneCommand } from "@aws-sdk/client-route-53";
 import Docker from "dockerode";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { loadConfig } from "../../config/load-config";
-import { emulatorAnswers, isRunning, stopEmulator } from "../../scripts/local/emulator";
+import { emulatorAnswers } from "../../scripts/emulator/launch";
+import { isRunning } from "../../scripts/lib/processes";
+import { stopEmulator } from "../../scripts/local/emulator";
 import { stackNames } from "../../stacks/platform";
 import { ECS_LABELS } from "../../scripts/local/ecs-instance";
 import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
@@ -53,6 +55,7 @@ import {
   subnetDefaultRoutes,
   type Clients,
 } from "./helpers/platform-inventory";
+import { listRecordSets } from "../helpers/zones";
 
 jest.setTimeout(15 * 60_000);
 
@@ -118,7 +121,7 @@ beforeAll(async () => {
   albPort = await freePort();
   env = localEnv({ TF_VAR_environment: environment, LOCAL_EMULATOR_PORT: String(port), LOCAL_ALB_PORT: String(albPort), CHECKPOINT_DISABLE: "1", ...images });
   clients = emulatorClients(`http://127.0.0.1:${port}`, config.aws_region);
-  execFileSync("bash", [join(root, "scripts", "test-env.sh"), "site-images", ...exampleNames], { env: process.env });
+  execFileSync("bash", [join(root, "scripts", "test", "test-env.sh"), "site-images", ...exampleNames], { env: process.env });
   // local:up runs containers on the shared dockerd (which a fault test restarts) and the agent on the host's fixed ports.
   releaseLocks = [await acquireDockerLock(process.env.TEST_ENV_DIR!), await acquireHostPortsLock(process.env.TEST_ENV_DIR!)];
 }, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
@@ -175,7 +178,7 @@ describe(`the local target, ${containers.length} containers (${containers.join("
   test("every service's SRV record _<name>._tcp.<zone> holds desired_count values, whose host ports answer 200 on its health check path", async () => {
     requireStep("up");
     // WHEN
-    const records = await zoneRecords(output("discovery", "zone_id"));
+    const records = await listRecordSets(clients.route53, output("discovery", "zone_id"));
     // THEN
     for (const container of config.containers) {
       const name = `_${container.name}._tcp.${config.discovery_zone_name}.`;
@@ -395,20 +398,6 @@ describe(`the local target, ${containers.length} containers (${containers.join("
     passed.add("stopped");
   });
 });
-
-/** Every record set of the zone. */
-async function zoneRecords(zoneId: string): Promise<ResourceRecordSet[]> {
-  const all: ResourceRecordSet[] = [];
-  let start: { name?: string; type?: string; identifier?: string } = {};
-  for (;;) {
-    const page = await clients.route53.send(
-      new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: start.name, StartRecordType: start.type as never, StartRecordIdentifier: start.identifier }),
-    );
-    all.push(...(page.ResourceRecordSets ?? []));
-    if (!page.IsTruncated) return all;
-    start = { name: page.NextRecordName, type: page.NextRecordType, identifier: page.NextRecordIdentifier };
-  }
-}
 
 /** Pids of processes whose command line has `arg` (from /proc). */
 function processesRunning(arg: string): number[] {

@@ -3,7 +3,7 @@
  * stack, synthesized with `state_bucket` set and `target=local`) is applied
  * with Terraform's S3 backend and its native lock file (`use_lockfile`).
  *
- * MOTO_URL is the moto that `npm test` started (scripts/test-env.sh); it is
+ * MOTO_URL is the moto that `npm test` started (scripts/test/test-env.sh); it is
  * shared with other test files, so the bucket, environment and key prefix
  * are unique. Everything applied is destroyed and the bucket removed.
  */

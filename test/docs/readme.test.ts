@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { withVariablesTable } from "../../scripts/update-readme";
+import { withVariablesTable } from "../../scripts/docs/update-readme";
 
 const root = join(__dirname, "..", "..");
 const readme = readFileSync(join(root, "README.md"), "utf8");

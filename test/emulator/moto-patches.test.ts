@@ -1,6 +1,6 @@
 /**
  * The emulator answers like AWS where the local target depends on it: one
- * test per patch in scripts/emulator/moto_patches.py (through the AWS SDK, so
+ * test per patch in scripts/emulator/patches/ (through the AWS SDK, so
  * the answers are parsed the way the Terraform provider's SDK parses them), and
  * the unpatched moto behaviours the local target relies on.
  *
@@ -38,7 +38,6 @@ import {
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import {
-  ChangeResourceRecordSetsCommand,
   CreateHostedZoneCommand,
   DeleteHostedZoneCommand,
   GetHostedZoneCommand,
@@ -78,6 +77,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { EmulatorZone, changeRecordSets, listRecordSets, recordSetKey } from "../helpers/zones";
 
 const motoUrl = process.env.MOTO_URL;
 if (!motoUrl) throw new Error("MOTO_URL is not set: run these tests with `npm test -- test/emulator`");
@@ -307,36 +307,16 @@ describe("Route53", () => {
 });
 
 describe("Route53 record sets", () => {
-  /** A fresh zone per test; its record sets are emptied and the zone deleted after all tests. */
-  async function createZone(prefix: string): Promise<{ id: string; name: string }> {
-    const created = await route53.send(new CreateHostedZoneCommand({ Name: `${unique(prefix)}.test`, CallerReference: unique(`${prefix}-zone`) }));
-    const id = created.HostedZone!.Id!;
-    cleanups.push(async () => {
-      const left = (await listAll(id)).filter((r) => r.Type !== "NS" && r.Type !== "SOA");
-      for (let i = 0; i < left.length; i += 500) {
-        await change(id, ...left.slice(i, i + 500).map((r): Change => ({ Action: "DELETE", ResourceRecordSet: r }))).catch(() => undefined);
-      }
-      await route53.send(new DeleteHostedZoneCommand({ Id: id }));
-    });
-    return { id, name: created.HostedZone!.Name! };
+  /** A fresh zone per test (test/helpers/zones.ts); its record sets are emptied and the zone deleted after all tests. */
+  async function createZone(prefix: string): Promise<EmulatorZone> {
+    const zone = await EmulatorZone.create(route53, `${unique(prefix)}.test`);
+    cleanups.push(() => zone.destroy());
+    return zone;
   }
 
-  function change(zoneId: string, ...changes: Change[]): Promise<unknown> {
-    return route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
-  }
-
+  const change = (zoneId: string, ...changes: Change[]) => changeRecordSets(route53, zoneId, changes);
   /** Every record set, following NextRecordName/Type/Identifier; bounded, so a paging bug cannot loop forever. */
-  async function listAll(zoneId: string, maxItems = 300): Promise<ResourceRecordSet[]> {
-    const all: ResourceRecordSet[] = [];
-    let start: { StartRecordName?: string; StartRecordType?: ResourceRecordSet["Type"]; StartRecordIdentifier?: string } = {};
-    for (let page = 0; page < 50; page++) {
-      const out = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: maxItems, ...start }));
-      all.push(...(out.ResourceRecordSets ?? []));
-      if (!out.IsTruncated) return all;
-      start = { StartRecordName: out.NextRecordName, StartRecordType: out.NextRecordType, StartRecordIdentifier: out.NextRecordIdentifier };
-    }
-    throw new Error(`more than 50 pages of ${maxItems}: ${all.length} record sets so far`);
-  }
+  const listAll = (zoneId: string, maxItems = 300) => listRecordSets(route53, zoneId, { pageSize: maxItems, maxPages: 50 });
 
   const multivalue = (name: string, setIdentifier: string, value: string, ttl = 60): ResourceRecordSet => ({
     Name: name,
@@ -346,7 +326,7 @@ describe("Route53 record sets", () => {
     TTL: ttl,
     ResourceRecords: [{ Value: value }],
   });
-  const key = (r: ResourceRecordSet) => `${r.Name} ${r.Type} ${r.SetIdentifier ?? ""}`;
+  const key = recordSetKey;
 
   test("a DELETE removes only the record set with its name, type and set identifier, and only with its exact values", async () => {
     const zone = await createZone("delete-exact");

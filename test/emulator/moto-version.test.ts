@@ -5,15 +5,20 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { MOTO_SERVER as launcher, startEmulator } from "../../scripts/emulator/launch";
 
-const launcher = resolve(__dirname, "..", "..", "scripts", "emulator", "moto_server.py");
+/** A folder holding a package `moto` of `version`, to put first on PYTHONPATH. */
+function fakeMoto(version: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "fake-moto-"));
+  mkdirSync(join(dir, "moto"));
+  writeFileSync(join(dir, "moto", "__init__.py"), `__version__ = "${version}"\n`);
+  return dir;
+}
 
 test("with another moto installed, the launcher exits at once, naming both versions and the pip command", () => {
   // GIVEN a moto 9.9.9 first on the path
-  const dir = mkdtempSync(join(tmpdir(), "fake-moto-"));
-  mkdirSync(join(dir, "moto"));
-  writeFileSync(join(dir, "moto", "__init__.py"), '__version__ = "9.9.9"\n');
+  const dir = fakeMoto("9.9.9");
   try {
     // WHEN
     const result = spawnSync("python3", [launcher, "-H", "127.0.0.1", "-p", "1"], { env: { ...process.env, PYTHONPATH: dir }, encoding: "utf8", timeout: 30_000 });
@@ -21,6 +26,20 @@ test("with another moto installed, the launcher exits at once, naming both versi
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("moto 9.9.9 is installed, but the emulator's patches are written for moto 5.2.1");
     expect(result.stderr).toContain('pip install "moto[server]==5.2.1"');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("with another moto installed, startEmulator rejects at once with that message", async () => {
+  // GIVEN a moto 9.9.9 first on the path
+  const dir = fakeMoto("9.9.9");
+  try {
+    // WHEN
+    const started = startEmulator({ logFile: join(dir, "emulator.log"), env: { ...process.env, PYTHONPATH: dir }, startTimeoutMs: 20_000 });
+    // THEN
+    await expect(started).rejects.toThrow("moto 9.9.9 is installed, but the emulator's patches are written for moto 5.2.1");
+    await expect(started).rejects.toThrow('pip install "moto[server]==5.2.1"');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

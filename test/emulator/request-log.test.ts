@@ -3,7 +3,7 @@
  * answered with a 5xx (scripts/emulator/request_log.py): a failed deploy's
  * log then shows whether a create was sent twice.
  *
- * MOTO_URL and TEST_ENV_DIR come from `npm test` (scripts/test.sh), whose moto
+ * MOTO_URL and TEST_ENV_DIR come from `npm test` (scripts/test/test.sh), whose moto
  * logs to `$TEST_ENV_DIR/moto.log`.
  */
 import { readFileSync } from "node:fs";

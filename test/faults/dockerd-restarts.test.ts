@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 async function restartDockerd(envDir: string): Promise<void> {
-  await promisify(execFile)("bash", ["scripts/test-env.sh", "restart-dockerd"], { cwd: ROOT, env: { ...process.env, TEST_ENV_DIR: envDir }, timeout: 90_000 });
+  await promisify(execFile)("bash", ["scripts/test/test-env.sh", "restart-dockerd"], { cwd: ROOT, env: { ...process.env, TEST_ENV_DIR: envDir }, timeout: 90_000 });
 }
 
 (ownDockerd ? test : test.skip)(`after ${RESTARTS} dockerd restarts the zone holds exactly what the containers ask for, within one resync`, async () => {

@@ -1,21 +1,30 @@
 /**
  * Fault: the DNS API forgets its state under a running agent.
  *
- * 1. The emulator is restarted empty (this file's own moto, so the other
- *    files' zones survive): the agent sees connections refused, then the zone
- *    missing, then the zone back with the same id (moto's id generator is
- *    seeded, see helpers/own-moto.ts) but empty. The foreign records are
- *    seeded again, as their owners would restore them. This is the most
- *    faithful form: the agent meets every state a restart goes through,
- *    including "the zone id it was given does not exist (yet)".
+ * 1. The emulator is restarted empty (this file's own moto, started with
+ *    scripts/emulator/launch.ts, so the other files' zones survive): the
+ *    agent sees connections refused, then the zone missing, then the zone
+ *    back with the same id (moto's id generator is seeded, see below) but
+ *    empty. The foreign records are seeded again, as their owners would
+ *    restore them. This is the most faithful form: the agent meets every
+ *    state a restart goes through, including "the zone id it was given does
+ *    not exist (yet)".
  * 2. Every record of the agent is deleted behind its back while the API stays
  *    up (what "Route53 lost our records" looks like on AWS: someone or
  *    something deleted them).
  * In both the agent recreates its own records within one resync.
+ *
+ * Route53 zone ids come from moto's random generator
+ * (moto/route53/models.py, create_route53_zone_id: 22 choices of
+ * `mock_random`), which moto lets a client seed (`POST /moto-api/seed?a=<n>`).
+ * Seeding the same number before creating the same zone on a fresh moto gives
+ * the zone the id it had, which is what an agent configured with that zone id
+ * needs in order to find "its" zone again after the emulator forgot everything.
  */
+import path from "node:path";
 import { FaultCase } from "./helpers/fault-case";
 import { CONVERGE_BUDGET_MS, FaultZone, RESYNC_SECONDS, reportFaultCase, waitConverged } from "./helpers/fault-world";
-import { OwnMoto } from "./helpers/own-moto";
+import { startEmulator, type Emulator } from "../../scripts/emulator/launch";
 import { BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 
 jest.setTimeout(180_000);
@@ -23,12 +32,13 @@ jest.setTimeout(180_000);
 const HOST = { hostId: "h-amnesia", ip: "10.0.3.1" };
 const RESTARTS = 3;
 const SEED = 4242;
-let moto: OwnMoto | undefined;
+let moto: Emulator | undefined;
 let fc: FaultCase;
 
 beforeAll(async () => {
   // The Docker lock comes with the case; moto is started first so the zone can live in it.
-  moto = await OwnMoto.start(process.env.TEST_ENV_DIR ?? "/tmp");
+  const logDir = process.env.TEST_ENV_DIR ?? "/tmp";
+  moto = await startEmulator({ logFile: (port) => path.join(logDir, `own-moto-${port}.log`) });
   await moto.seed(SEED);
   fc = await FaultCase.open({ prefix: "faults-amnesia", hosts: [HOST], motoUrl: moto.url });
 }, BEFORE_ALL_WITH_DOCKER_LOCK_MS);

@@ -8,15 +8,9 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { resolve } from "node:path";
 import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
-import {
-  ChangeResourceRecordSetsCommand,
-  CreateHostedZoneCommand,
-  DeleteHostedZoneCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-  type ResourceRecordSet,
-} from "@aws-sdk/client-route-53";
+import type { ResourceRecordSet } from "@aws-sdk/client-route-53";
 import { handler } from "../../janitor/handler";
+import { EmulatorZone, emulatorRoute53 } from "../helpers/zones";
 
 const run = promisify(execFile);
 const root = resolve(__dirname, "..", "..");
@@ -27,23 +21,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const aws = { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_ENDPOINT_URL: motoUrl };
 const clientConfig = { region: aws.AWS_REGION, endpoint: motoUrl, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
 const ec2 = new EC2Client(clientConfig);
-const route53 = new Route53Client(clientConfig);
+const route53 = emulatorRoute53(motoUrl);
 const zoneName = `janitor-${Date.now().toString(36)}.test.`;
-let zoneId = "";
+let zone: EmulatorZone | undefined;
 
 afterAll(async () => {
-  if (zoneId) {
-    const left = await allRecords();
-    await route53
-      .send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: zoneId,
-          ChangeBatch: { Changes: left.filter((r) => r.Type !== "NS" && r.Type !== "SOA").map((r) => ({ Action: "DELETE", ResourceRecordSet: r })) },
-        }),
-      )
-      .catch(() => undefined);
-    await route53.send(new DeleteHostedZoneCommand({ Id: zoneId })).catch(() => undefined);
-  }
+  await zone?.destroy();
   ec2.destroy();
   route53.destroy();
 });
@@ -53,10 +36,7 @@ async function launch(count: number): Promise<string[]> {
   return out.Instances!.map((i) => i.InstanceId!);
 }
 
-async function allRecords(): Promise<ResourceRecordSet[]> {
-  const out = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 300 }));
-  return out.ResourceRecordSets ?? [];
-}
+const allRecords = () => zone!.records();
 
 const multivalue = (name: string, type: "A" | "SRV", setIdentifier: string, value: string): ResourceRecordSet => ({
   Name: `${name}.${zoneName}`,
@@ -84,8 +64,7 @@ test("one janitor run removes exactly the records of hosts that no longer run", 
   const [live1, live2, dead] = await launch(3);
   await ec2.send(new TerminateInstancesCommand({ InstanceIds: [dead] }));
   const neverExisted = "i-0123456789abcdef0";
-  const created = await route53.send(new CreateHostedZoneCommand({ Name: zoneName, CallerReference: zoneName }));
-  zoneId = created.HostedZone!.Id!.replace("/hostedzone/", "");
+  zone = await EmulatorZone.create(route53, zoneName);
   const keep = [
     ...hostRecords(live1, "10.0.1.1"),
     ...hostRecords(live2, "10.0.1.2"),
@@ -94,16 +73,11 @@ test("one janitor run removes exactly the records of hosts that no longer run", 
     { Name: `www.${zoneName}`, Type: "A", TTL: 300, ResourceRecords: [{ Value: "10.9.9.9" }] },
   ] as ResourceRecordSet[];
   const gone = [...hostRecords(dead, "10.0.1.3"), ...hostRecords(neverExisted, "10.0.1.4")];
-  await route53.send(
-    new ChangeResourceRecordSetsCommand({
-      HostedZoneId: zoneId,
-      ChangeBatch: { Changes: [...keep, ...gone].map((r) => ({ Action: "CREATE", ResourceRecordSet: r })) },
-    }),
-  );
+  await zone.createRecords([...keep, ...gone]);
   const before = await allRecords();
 
   // WHEN the janitor runs once from the command line, against the emulator
-  const { stdout } = await run(process.execPath, [resolve(root, "node_modules", "tsx", "dist", "cli.mjs"), "janitor/main.ts", "--zone-id", zoneId, "--once"], {
+  const { stdout } = await run(process.execPath, [resolve(root, "node_modules", "tsx", "dist", "cli.mjs"), "janitor/main.ts", "--zone-id", zone.id, "--once"], {
     cwd: root,
     env: { ...process.env, ...aws },
   });
@@ -121,12 +95,12 @@ test("the Lambda handler, given an instance's termination event, removes that in
   // GIVEN a running instance with records (the zone of the first test)
   const [instance] = await launch(1);
   const records = hostRecords(instance, "10.0.2.1");
-  await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: records.map((r) => ({ Action: "CREATE", ResourceRecordSet: r })) } }));
+  await zone!.createRecords(records);
   await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instance] }));
 
   // WHEN EventBridge delivers the state change to the handler
   const saved = { ...process.env };
-  Object.assign(process.env, aws, { ECSDNS_ZONE_ID: zoneId, ECSDNS_LOG_LEVEL: "warn" });
+  Object.assign(process.env, aws, { ECSDNS_ZONE_ID: zone!.id, ECSDNS_LOG_LEVEL: "warn" });
   try {
     const report = await handler({
       source: "aws.ec2",

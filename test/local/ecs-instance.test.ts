@@ -67,7 +67,7 @@ async function createService(name: string, image: string, count: number): Promis
 }
 
 beforeAll(async () => {
-  execFileSync("bash", [join(__dirname, "..", "..", "scripts", "test-env.sh"), "site-images", "web"], { env: process.env });
+  execFileSync("bash", [join(__dirname, "..", "..", "scripts", "test", "test-env.sh"), "site-images", "web"], { env: process.env });
   release = await acquireDockerLock(env.envDir);
   await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
   cleanups.push(() => ecs.send(new DeleteClusterCommand({ cluster })));

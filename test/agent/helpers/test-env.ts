@@ -1,5 +1,5 @@
 /**
- * The real parts `npm test` started (scripts/test.sh): moto as Route53 and a
+ * The real parts `npm test` started (scripts/test/test.sh): moto as Route53 and a
  * private dockerd with the busybox test image.
  */
 

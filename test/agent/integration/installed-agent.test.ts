@@ -14,9 +14,9 @@ import { node22 } from "../../../scripts/lib/node22";
 import { startImdsStandIn, type ImdsStandIn } from "../../../scripts/local/imds-stand-in";
 import { localAgentCommand, verifyUnit, type InstalledAgent } from "../../../scripts/local/installed-agent";
 import { synthesizeAgentInstall, type SynthesizedInstall } from "../../helpers/installed-agent-synth";
+import { EmulatorZone } from "../../helpers/zones";
 import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../helpers/docker-lock";
 import { acquireHostPortsLock } from "../helpers/host-ports-lock";
-import { TestZone } from "../helpers/moto-zone";
 import { TestContainers } from "../helpers/test-containers";
 import { testEnv, uniqueSuffix, waitFor } from "../helpers/test-env";
 
@@ -25,7 +25,7 @@ jest.setTimeout(180_000);
 const env = testEnv();
 const hostId = `i-0${Buffer.from(uniqueSuffix()).toString("hex").slice(0, 16).padEnd(16, "0")}`;
 const containers = new TestContainers(env, `installed-${uniqueSuffix()}`);
-let zone: TestZone;
+let zone: EmulatorZone;
 let installed: InstalledAgent;
 let bundle: string;
 let synthesized: SynthesizedInstall | undefined;
@@ -35,7 +35,7 @@ let agent: ChildProcess | undefined;
 
 beforeAll(async () => {
   await buildBundles({ onlyIfStale: true });
-  zone = await TestZone.create(env, "installed");
+  zone = await EmulatorZone.createUnique(env.motoUrl, "installed");
   synthesized = synthesizeAgentInstall(zone, env.motoUrl);
   ({ installed, bundle } = synthesized);
   imds = await startImdsStandIn({ instanceId: hostId, localIpv4: "127.0.0.1", region: "us-east-1" });
@@ -85,7 +85,7 @@ function startInstalledAgent(): { child: ChildProcess; output: () => string } {
 async function waitForRecords(started: { child: ChildProcess; output: () => string }, expected: string[], timeoutMs: number): Promise<void> {
   const outcome = await waitFor("the host's records", async () => {
     if (started.child.exitCode !== null) return `the agent exited with ${started.child.exitCode}`;
-    const records = await zone.hostRecords(hostId);
+    const records = await zone.hostLines(hostId);
     return expected.every((r) => records.includes(r)) ? "published" : undefined;
   }, timeoutMs, 250).catch((error: Error) => error.message);
   if (outcome !== "published") throw new Error(`${outcome}\n--- agent output ---\n${started.output().slice(-3000)}`);
@@ -115,7 +115,7 @@ test("run as the unit runs it, on Node.js 22 with identity from instance metadat
   ]));
   // AND on SIGTERM (systemctl stop) it removes them (--deregister-on-exit)
   const code = await stopAgent(started.child);
-  expect({ code, records: await zone.hostRecords(hostId) }).toEqual({ code: 0, records: [] });
+  expect({ code, records: await zone.hostLines(hostId) }).toEqual({ code: 0, records: [] });
 });
 
 test("on a host whose every CPU is busy, it starts and publishes all the same", async () => {

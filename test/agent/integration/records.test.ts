@@ -4,20 +4,20 @@
  */
 import { AgentProcess } from "../helpers/agent-process";
 import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../helpers/docker-lock";
-import { TestZone } from "../helpers/moto-zone";
 import { TestContainers } from "../helpers/test-containers";
-import { testEnv, uniqueSuffix, waitFor } from "../helpers/test-env";
+import { testEnv, uniqueSuffix } from "../helpers/test-env";
+import { EmulatorZone } from "../../helpers/zones";
 
 jest.setTimeout(90_000);
 
 const env = testEnv();
-let zone: TestZone;
+let zone: EmulatorZone;
 let containers: TestContainers;
 let releaseLock: () => void = () => undefined;
 
 beforeAll(async () => {
   releaseLock = await acquireDockerLock(env.envDir);
-  zone = await TestZone.create(env, "agent-records");
+  zone = await EmulatorZone.createUnique(env.motoUrl, "agent-records");
   containers = new TestContainers(env, `records-${uniqueSuffix()}`);
 }, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
@@ -42,11 +42,7 @@ const startAgent = async (hostId: string, ...extra: string[]) => {
   await agent.waitForPass(0, 30_000);
   return agent;
 };
-const expectRecords = (hostId: string, expected: string[]) =>
-  waitFor(`records of ${hostId} to be ${JSON.stringify(expected)}`, async () => {
-    const actual = await zone.hostRecords(hostId);
-    return JSON.stringify(actual) === JSON.stringify([...expected].sort()) && actual;
-  });
+const expectRecords = (hostId: string, expected: string[]) => zone.waitForHostLines(hostId, expected);
 
 test("a started container gets an SRV record with the host port Docker assigned, and the host record", async () => {
   const agent = await startAgent("h-start");
@@ -82,7 +78,7 @@ test("two containers with one FQDN share the A record until the last one stops",
   const died = await agent.waitForLog("the die event", (l) => l.msg === "docker event" && l.containerId === one.id, 20_000, beforeStop);
   const pass = await agent.waitForPass(agent.lines.indexOf(died));
   expect(pass.changeCalls).toBe(0);
-  expect(await zone.hostRecords("h-shared")).toEqual([`A ${fqdn} 10.0.9.1`]);
+  expect(await zone.hostLines("h-shared")).toEqual([`A ${fqdn} 10.0.9.1`]);
   await containers.stop(two.id);
   await expectRecords("h-shared", []);
 });
@@ -96,10 +92,10 @@ test("two agents with different host ids serve the same names side by side and e
   await expectRecords("h-a", [`A ${fqdn} 10.0.9.11`, `A h-a.${zone.name} 10.0.9.11`, `SRV _both._tcp.${zone.name} 1 1 ${c.hostPort} h-a.${zone.name.slice(0, -1)}`]);
   await expectRecords("h-b", [`A ${fqdn} 10.0.9.12`, `A h-b.${zone.name} 10.0.9.12`, `SRV _both._tcp.${zone.name} 1 1 ${c.hostPort} h-b.${zone.name.slice(0, -1)}`]);
   expect(await b.stop("SIGTERM")).toBe(0); // without --deregister-on-exit: records stay (the janitor's job)
-  expect(await zone.hostRecords("h-b")).toHaveLength(3);
+  expect(await zone.hostLines("h-b")).toHaveLength(3);
   await containers.stop(c.id);
   await expectRecords("h-a", []);
-  expect(await zone.hostRecords("h-b")).toHaveLength(3);
+  expect(await zone.hostLines("h-b")).toHaveLength(3);
   expect(await a.stop()).toBe(0);
 });
 
@@ -107,8 +103,7 @@ test("a hand-made record is never touched, and a name it holds is a logged confl
   const taken = `taken.${zone.name}`;
   const handMade = { Name: taken, Type: "A" as const, TTL: 300, ResourceRecords: [{ Value: "192.0.2.10" }] };
   const otherOwner = { Name: `free.${zone.name}`, Type: "A" as const, SetIdentifier: "someone-else/h-hand/fqdn-public", MultiValueAnswer: true, TTL: 60, ResourceRecords: [{ Value: "192.0.2.11" }] };
-  await zone.createRecord(handMade);
-  await zone.createRecord(otherOwner);
+  await zone.createRecords([handMade, otherOwner]);
   const agent = await startAgent("h-hand");
   const c = await containers.start({ env: { SERVICE_FQDN: taken, SERVICE_FQDN_LOCAL: `free.${zone.name}` } });
   await expectRecords("h-hand", [`A free.${zone.name} 10.0.9.1`]);
@@ -133,16 +128,16 @@ test("--dry-run logs the changes and changes nothing", async () => {
   const agent = AgentProcess.start(env, agentArgs("h-dry", "--dry-run"));
   const line = await agent.waitForLog("a would-create line", (l) => l.dryRun === true && l.type === "SRV");
   expect(line).toMatchObject({ action: "create", name: `_dry._tcp.${zone.name}`, value: `1 1 ${c.hostPort} h-dry.${zone.name.slice(0, -1)}` });
-  expect(await zone.hostRecords("h-dry")).toEqual([]);
+  expect(await zone.hostLines("h-dry")).toEqual([]);
   expect(await agent.stop()).toBe(0);
-  expect(await zone.hostRecords("h-dry")).toEqual([]);
+  expect(await zone.hostLines("h-dry")).toEqual([]);
 });
 
 test("--once reconciles, exits 0 in sync, and a second run finds nothing to do", async () => {
   const c = await containers.start({ env: { SERVICE_8080_NAME: "_once._tcp" } });
   const first = AgentProcess.start(env, agentArgs("h-once", "--once"));
   expect(await first.exited).toBe(0);
-  expect(await zone.hostRecords("h-once")).toEqual([`A h-once.${zone.name} 10.0.9.1`, `SRV _once._tcp.${zone.name} 1 1 ${c.hostPort} h-once.${zone.name.slice(0, -1)}`]);
+  expect(await zone.hostLines("h-once")).toEqual([`A h-once.${zone.name} 10.0.9.1`, `SRV _once._tcp.${zone.name} 1 1 ${c.hostPort} h-once.${zone.name.slice(0, -1)}`]);
   const second = AgentProcess.start(env, agentArgs("h-once", "--once", "--log-level", "debug"));
   expect(await second.exited).toBe(0);
   expect(second.lines.filter((l) => l.action)).toEqual([]);
@@ -154,5 +149,5 @@ test("SIGTERM with --deregister-on-exit removes this host's records and exits 0"
   const agent = await startAgent("h-bye", "--deregister-on-exit");
   await expectRecords("h-bye", [`A h-bye.${zone.name} 10.0.9.1`, `SRV _bye._tcp.${zone.name} 1 1 ${c.hostPort} h-bye.${zone.name.slice(0, -1)}`]);
   expect(await agent.stop("SIGTERM")).toBe(0);
-  expect(await zone.hostRecords("h-bye")).toEqual([]);
+  expect(await zone.hostLines("h-bye")).toEqual([]);
 });

@@ -7,21 +7,21 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { AgentProcess } from "../helpers/agent-process";
 import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../helpers/docker-lock";
-import { TestZone } from "../helpers/moto-zone";
 import { TestContainers } from "../helpers/test-containers";
 import { testEnv, uniqueSuffix, waitFor } from "../helpers/test-env";
+import { EmulatorZone } from "../../helpers/zones";
 
 jest.setTimeout(120_000);
 
 const env = testEnv();
 const ROOT = path.resolve(__dirname, "../../..");
-let zone: TestZone;
+let zone: EmulatorZone;
 let containers: TestContainers;
 let releaseLock: () => void = () => undefined;
 
 beforeAll(async () => {
   releaseLock = await acquireDockerLock(env.envDir);
-  zone = await TestZone.create(env, "agent-restarts");
+  zone = await EmulatorZone.createUnique(env.motoUrl, "agent-restarts");
   containers = new TestContainers(env, `restarts-${uniqueSuffix()}`);
 }, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
@@ -40,15 +40,7 @@ afterAll(async () => {
 const agentArgs = (hostId: string) => ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", "10.0.8.1", "--metrics-port", "0"];
 const srv = (name: string, port: number, hostId: string) => `SRV ${name}.${zone.name} 1 1 ${port} ${hostId}.${zone.name.slice(0, -1)}`;
 const hostA = (hostId: string) => `A ${hostId}.${zone.name} 10.0.8.1`;
-const expectRecords = (hostId: string, expected: string[], timeoutMs = 30_000) =>
-  waitFor(
-    `records of ${hostId} to be ${JSON.stringify(expected)}`,
-    async () => {
-      const actual = await zone.hostRecords(hostId);
-      return JSON.stringify(actual) === JSON.stringify([...expected].sort()) && actual;
-    },
-    timeoutMs,
-  );
+const expectRecords = (hostId: string, expected: string[], timeoutMs = 30_000) => zone.waitForHostLines(hostId, expected, timeoutMs);
 
 // Only when `npm test` started the dockerd itself can the test restart it.
 const ownDockerd = fs.existsSync(path.join(env.envDir, "dockerd.pid"));
@@ -59,7 +51,7 @@ const ownDockerd = fs.existsSync(path.join(env.envDir, "dockerd.pid"));
   const before = await containers.start({ env: { SERVICE_8080_NAME: "_survivor._tcp" }, restart: "always" });
   await expectRecords("h-dockerd", [srv("_survivor._tcp", before.hostPort, "h-dockerd"), hostA("h-dockerd")]);
 
-  await promisify(execFile)("bash", ["scripts/test-env.sh", "restart-dockerd"], { cwd: ROOT, env: { ...process.env, TEST_ENV_DIR: env.envDir }, timeout: 90_000 });
+  await promisify(execFile)("bash", ["scripts/test/test-env.sh", "restart-dockerd"], { cwd: ROOT, env: { ...process.env, TEST_ENV_DIR: env.envDir }, timeout: 90_000 });
 
   await agent.waitForLog("the stream reopened", (l) => l.msg === "Docker event stream reopened", 60_000);
   const after = await waitFor("the container to run again", async () => (await containers.hostPort(before.id)) || undefined, 30_000);
@@ -80,7 +72,7 @@ test("a restarted agent converges on what changed while it was down", async () =
 
   await containers.stop(gone.id);
   const born = await containers.start({ env: { SERVICE_8080_NAME: "_born._tcp" } });
-  expect(await zone.hostRecords("h-conv")).toEqual([hostA("h-conv"), srv("_gone._tcp", gone.hostPort, "h-conv")].sort());
+  expect(await zone.hostLines("h-conv")).toEqual([hostA("h-conv"), srv("_gone._tcp", gone.hostPort, "h-conv")].sort());
 
   const second = AgentProcess.start(env, agentArgs("h-conv"));
   await expectRecords("h-conv", [srv("_born._tcp", born.hostPort, "h-conv"), hostA("h-conv")]);

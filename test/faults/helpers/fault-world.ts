@@ -4,20 +4,13 @@
  * containers ask for, a convergence probe, and the figures each case reports
  * to bench/results/faults.json.
  */
-import {
-  ChangeResourceRecordSetsCommand,
-  CreateHostedZoneCommand,
-  DeleteHostedZoneCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-  type Change,
-  type ResourceRecordSet,
-} from "@aws-sdk/client-route-53";
+import type { Route53Client, ResourceRecordSet } from "@aws-sdk/client-route-53";
 import Docker from "dockerode";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { awsEnv, waitFor, type TestEnv } from "../../agent/helpers/test-env";
+import { waitFor, type TestEnv } from "../../agent/helpers/test-env";
+import { EmulatorZone, emulatorRoute53, recordSetKey } from "../../helpers/zones";
 export { freePort } from "../../../scripts/lib/free-port";
 
 /** `--resync-seconds` of every agent under test (the agent's minimum). */
@@ -36,50 +29,13 @@ export interface FaultHost {
 
 /** A Route53 client for moto (or any endpoint) with the test credentials. */
 export function route53Client(env: TestEnv, endpoint = env.motoUrl): Route53Client {
-  const aws = awsEnv(env);
-  return new Route53Client({
-    region: aws.AWS_REGION,
-    endpoint,
-    credentials: { accessKeyId: aws.AWS_ACCESS_KEY_ID, secretAccessKey: aws.AWS_SECRET_ACCESS_KEY },
-    // The fault cases restart moto: the probe must not wait out the SDK's backoff.
-    maxAttempts: 2,
-  });
+  // The fault cases restart moto: the probe must not wait out the SDK's backoff.
+  return emulatorRoute53(endpoint, { maxAttempts: 2 });
 }
 
-/** A hosted zone of one fault case. */
-export class FaultZone {
+/** A hosted zone of one fault case (test/helpers/zones.ts), with records that are not the agents'. */
+export class FaultZone extends EmulatorZone {
   private seeded: ResourceRecordSet[] = [];
-
-  constructor(
-    readonly client: Route53Client,
-    readonly id: string,
-    /** With trailing dot. */
-    readonly name: string,
-  ) {}
-
-  /** Creates a zone named `name` (with trailing dot). */
-  static async create(client: Route53Client, name: string): Promise<FaultZone> {
-    const out = await client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}${Date.now()}` }));
-    return new FaultZone(client, out.HostedZone!.Id!.replace("/hostedzone/", ""), out.HostedZone!.Name!);
-  }
-
-  /** Every record set, following NextRecordName/Type/Identifier (bounded). */
-  async records(): Promise<ResourceRecordSet[]> {
-    const all: ResourceRecordSet[] = [];
-    let start: { StartRecordName?: string; StartRecordType?: ResourceRecordSet["Type"]; StartRecordIdentifier?: string } = {};
-    for (let page = 0; page < 100; page++) {
-      const out = await this.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: this.id, MaxItems: 300, ...start }));
-      all.push(...(out.ResourceRecordSets ?? []));
-      if (!out.IsTruncated) return all;
-      start = { StartRecordName: out.NextRecordName, StartRecordType: out.NextRecordType, StartRecordIdentifier: out.NextRecordIdentifier };
-    }
-    throw new Error(`zone ${this.id} has more than 100 pages`);
-  }
-
-  /** One batch of changes. */
-  async change(changes: Change[]): Promise<void> {
-    await this.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: this.id, ChangeBatch: { Changes: changes } }));
-  }
 
   /**
    * Creates records no agent under test owns: made by hand (simple, TXT,
@@ -119,33 +75,6 @@ export class FaultZone {
     const now = new Map((await this.records()).map((r) => [recordSetKey(r), JSON.stringify(r)]));
     return this.seeded.filter((r) => now.get(recordSetKey(r)) !== JSON.stringify(r)).map(recordSetKey);
   }
-
-  /** This host's record sets as `TYPE name value` lines, sorted. */
-  async hostLines(hostId: string): Promise<string[]> {
-    return (await this.records()).filter((r) => r.SetIdentifier?.startsWith(`ecsdns/${hostId}/`)).map(line).sort();
-  }
-
-  /** Deletes every record set but NS and SOA, then the zone; errors are ignored. */
-  async destroy(): Promise<void> {
-    try {
-      const left = (await this.records()).filter((r) => r.Type !== "NS" && r.Type !== "SOA");
-      for (let i = 0; i < left.length; i += 500) {
-        await this.change(left.slice(i, i + 500).map((r) => ({ Action: "DELETE", ResourceRecordSet: r }))).catch(() => undefined);
-      }
-      await this.client.send(new DeleteHostedZoneCommand({ Id: this.id }));
-    } catch {
-      // Unique to this run; a leftover harms nobody.
-    }
-  }
-}
-
-/** Route53's identity of a record set. */
-export function recordSetKey(r: ResourceRecordSet): string {
-  return `${r.Name} ${r.Type} ${r.SetIdentifier ?? ""}`;
-}
-
-function line(r: ResourceRecordSet): string {
-  return `${r.Type} ${r.Name} ${(r.ResourceRecords ?? []).map((v) => v.Value).join(",")}`;
 }
 
 /**

@@ -5,7 +5,7 @@
 #
 # Extra arguments go to jest, e.g. `npm test -- test/agent`.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 # A directory per run: two runs at once never stop each other's dockerd or moto.
 mkdir -p "$root/.test-env"
@@ -13,9 +13,9 @@ state=${TEST_ENV_DIR:-$(mktemp -d "$root/.test-env/run.XXXXXX")}
 export TEST_ENV_DIR=$state
 mkdir -p "$state"
 
-env_lines=$(bash scripts/test-env.sh up) || { echo "tests: 0 passed, 1 failed"; exit 1; }
+env_lines=$(bash scripts/test/test-env.sh up) || { echo "tests: 0 passed, 1 failed"; exit 1; }
 eval "$env_lines"
-trap 'bash scripts/test-env.sh down; [[ -n ${KEEP_TEST_ENV:-} ]] || rm -rf "$state"' EXIT
+trap 'bash scripts/test/test-env.sh down; [[ -n ${KEEP_TEST_ENV:-} ]] || rm -rf "$state"' EXIT
 
 # Terraform installs the aws provider from the machine's mirror when one is
 # named (TF_PROVIDER_MIRROR); scripts/lib/terraform-env.ts turns it into a

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { variablesMarkdown } from "../config/variables-doc";
+import { variablesMarkdown } from "../../config/variables-doc";
 
 const BEGIN = /<!-- variables:begin[^>]*-->/;
 const END = "<!-- variables:end -->";
@@ -20,6 +20,6 @@ export function withVariablesTable(readme: string): string {
 }
 
 if (require.main === module) {
-  const file = join(__dirname, "..", "README.md");
+  const file = join(__dirname, "..", "..", "README.md");
   writeFileSync(file, withVariablesTable(readFileSync(file, "utf8")));
 }

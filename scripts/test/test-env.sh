@@ -3,25 +3,23 @@
 # dockerd with a tiny busybox image. Everything lives under $TEST_ENV_DIR and
 # stops with `down`.
 #
-#   scripts/test-env.sh up               start what is missing, print `export` lines
-#   scripts/test-env.sh down             stop what `up` started
-#   scripts/test-env.sh restart-dockerd  stop and start the private dockerd (fault tests)
-#   scripts/test-env.sh restart-moto     restart moto empty on the same port (fault tests)
-#   scripts/test-env.sh site-images NAME...
-#                                        build ecsdns-test/<NAME>:1 on $DOCKER_HOST: busybox httpd
-#                                        on port 80 answering "NAME" at / and at /NAME/ (what an ALB
-#                                        forwards for the path /NAME/), for the local platform's tests
+#   scripts/test/test-env.sh up               start what is missing, print `export` lines
+#   scripts/test/test-env.sh down             stop what `up` started
+#   scripts/test/test-env.sh restart-dockerd  stop and start the private dockerd (fault tests)
+#   scripts/test/test-env.sh restart-moto     restart moto empty on the same port (fault tests)
+#   scripts/test/test-env.sh site-images NAME...
+#                                             build ecsdns-test/<NAME>:1 on $DOCKER_HOST: busybox httpd
+#                                             on port 80 answering "NAME" at / and at /NAME/ (what an ALB
+#                                             forwards for the path /NAME/), for the local platform's tests
 #
 # A variable that is already set is used as is: MOTO_URL (an emulator you run),
 # DOCKER_HOST (a Docker engine you run), TEST_IMAGE (an image it has).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 state=${TEST_ENV_DIR:-$root/.test-env}
 mkdir -p "$state"
+state=$(cd "$state" && pwd) # absolute: the emulator's launcher runs from $root
 log() { echo "test-env: $*" >&2; }
-
-# The project's one free-port helper (scripts/lib/free-port.ts), as the tests and benchmarks use it.
-free_port() { (cd "$root" && node --require tsx/cjs -e 'require("./scripts/lib/free-port").freePort().then((port) => console.log(port))'); }
 
 wait_for() { # wait_for <seconds> <command...>
   local deadline=$((SECONDS + $1)); shift
@@ -31,12 +29,14 @@ wait_for() { # wait_for <seconds> <command...>
   done
 }
 
-start_moto() { # start_moto <port>
-  local port=$1
-  python3 "$root/scripts/emulator/moto_server.py" -H 127.0.0.1 -p "$port" >>"$state/moto.log" 2>&1 &
-  echo $! >"$state/moto.pid"
+# The project's one emulator launcher (scripts/emulator/launch.ts), as local:up and the tests use it.
+emulator() { (cd "$root" && node --require tsx/cjs scripts/emulator/cli.ts "$@"); }
+
+start_moto() { # start_moto [port]: on a free port unless given; waits until it answers
+  local port
+  port=$(emulator start --log-file "$state/moto.log" --pid-file "$state/moto.pid" ${1:+--port "$1"}) ||
+    { log "moto did not start, see $state/moto.log"; exit 1; }
   echo "$port" >"$state/moto.port"
-  wait_for 30 curl -sf "http://127.0.0.1:$port/moto-api/" || { log "moto did not start, see $state/moto.log"; exit 1; }
 }
 
 stop_pidfile() { # stop_pidfile <file> [seconds]
@@ -102,7 +102,7 @@ up() {
     if [[ -f $state/moto.pid ]] && kill -0 "$(cat "$state/moto.pid")" 2>/dev/null; then
       :
     else
-      start_moto "$(free_port)"
+      start_moto
     fi
     MOTO_URL="http://127.0.0.1:$(cat "$state/moto.port")"
   fi
@@ -126,7 +126,7 @@ down() {
     docker -H "$host" ps -aq 2>/dev/null | xargs -r docker -H "$host" rm -f >/dev/null 2>&1 || true
     stop_pidfile "$state/dockerd.pid" 30
   fi
-  stop_pidfile "$state/moto.pid"
+  emulator stop --pid-file "$state/moto.pid" || log "could not stop moto (pid file $state/moto.pid)"
   if [[ -f $state/docker.dir ]]; then
     local dir; dir=$(docker_dir)
     # dockerd leaves its mounts behind when it is killed; unmount before removing.
@@ -139,7 +139,7 @@ case ${1:-} in
   up) up ;;
   down) down ;;
   restart-dockerd) stop_pidfile "$state/dockerd.pid" 30; start_dockerd ;;
-  restart-moto) port=$(cat "$state/moto.port"); stop_pidfile "$state/moto.pid"; start_moto "$port" ;;
+  restart-moto) port=$(cat "$state/moto.port"); emulator stop --pid-file "$state/moto.pid"; start_moto "$port" ;;
   site-images) shift; site_images "$@" ;;
   *) echo "usage: $0 up|down|restart-dockerd|restart-moto|site-images NAME..." >&2; exit 2 ;;
 esac

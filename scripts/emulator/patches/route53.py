@@ -1,116 +1,8 @@
-"""Patches for moto 5.2's gaps against AWS (see README "The emulator's gaps").
+"""Route53: the patches of moto 5.2.1's hosted zones and record sets (README rows 5, 7-11)."""
 
-Each patch is a small function that makes one moto answer the way AWS answers,
-so that a Terraform deploy against the emulator succeeds and the next plan shows
-no changes, and so that Route53 change batches are refused where Route53 refuses
-them (the DNS agent's tests rely on that). None of them touches what the stacks
-or the agent send: the requests are the ones sent to AWS.
-"""
-
-import functools
-import os
 from typing import Any, Callable
 
-# ECS CreateService request members that moto 5.2 reads nowhere, with the
-# attribute name under which moto's serializer finds them again (it looks for the
-# snake_case form of every member of the response shape). UpdateService already
-# stores its parameters under these names (moto/ecs/models.py, update_service).
-ECS_SERVICE_SETTINGS = {
-    "availabilityZoneRebalancing": "availability_zone_rebalancing",
-    "capacityProviderStrategy": "capacity_provider_strategy",
-    "deploymentConfiguration": "deployment_configuration",
-    "enableECSManagedTags": "enable_ecs_managed_tags",
-    "enableExecuteCommand": "enable_execute_command",
-    "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
-    "placementConstraints": "placement_constraints",
-    "placementStrategy": "placement_strategy",
-}
-
-
-def _wrap(owner: Any, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
-    """Replace owner.name by make(original), once per patch (apply() is idempotent).
-
-    Several patches may wrap the same method (each adds one Route53 rule to
-    ChangeResourceRecordSets); each wrapper remembers which patches are below
-    it, keyed by the patch's `make` function.
-    """
-    original = getattr(owner, name)
-    key = make.__qualname__
-    applied = getattr(original, "_moto_patches", frozenset())
-    if key in applied:
-        return
-    patched = functools.wraps(original)(make(original))
-    patched._moto_patch = True  # type: ignore[attr-defined]
-    patched._moto_patches = applied | {key}  # type: ignore[attr-defined]
-    setattr(owner, name, patched)
-
-
-def iam_has_aws_managed_policies() -> None:
-    """AWS managed policies exist in every account.
-
-    AWS: `arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`
-    and the other AWS managed policies can be attached without creating them.
-    moto only loads its copy of them when MOTO_IAM_LOAD_MANAGED_POLICIES=true
-    (https://github.com/getmoto/moto/blob/5.2.1/moto/settings.py#L203),
-    otherwise AttachRolePolicy answers NoSuchEntity.
-    This is moto's own documented setting; an explicit value is kept.
-    """
-    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-
-
-def ecs_service_without_network_configuration() -> None:
-    """DescribeServices has no networkConfiguration for a bridge-mode service.
-
-    AWS: networkConfiguration is returned only when the service has one (awsvpc
-    network mode). moto stores `{}` when the request has none
-    (https://github.com/getmoto/moto/blob/5.2.1/moto/ecs/models.py#L563, added by
-    https://github.com/getmoto/moto/pull/8318 for
-    https://github.com/getmoto/moto/issues/8258) and its serializer drops only
-    None, so it answers `networkConfiguration: {}`. aws provider 5.100.0 then
-    dereferences the missing awsvpcConfiguration and crashes
-    (internal/service/ecs/service.go, flattenNetworkConfiguration).
-    """
-    from moto.ecs.models import Service
-
-    def make(original: Callable[..., None]) -> Callable[..., None]:
-        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-            original(self, *args, **kwargs)
-            if not self.network_configuration:
-                self.network_configuration = None
-
-        return __init__
-
-    _wrap(Service, "__init__", make)
-
-
-def ecs_service_keeps_its_settings() -> None:
-    """DescribeServices returns the settings CreateService was given.
-
-    AWS: a service created with a capacity provider strategy, a deployment
-    configuration (percentages, circuit breaker), placement strategy and
-    constraints, availabilityZoneRebalancing, a health check grace period,
-    enableECSManagedTags or enableExecuteCommand describes them back
-    (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html).
-    moto's CreateService handler reads none of these
-    (https://github.com/getmoto/moto/blob/5.2.1/moto/ecs/responses.py#L286),
-    so every later plan wants to change them, and the capacity provider
-    strategy forces a replacement of the service.
-    """
-    from moto.ecs.responses import EC2ContainerServiceResponse
-
-    def make(original: Callable[..., Any]) -> Callable[..., Any]:
-        def create_service(self: Any) -> Any:
-            result = original(self)
-            service = result.result["service"]
-            for member, attribute in ECS_SERVICE_SETTINGS.items():
-                value = self._get_param(member)
-                if value is not None:
-                    setattr(service, attribute, value)
-            return result
-
-        return create_service
-
-    _wrap(EC2ContainerServiceResponse, "create_service", make)
+from .wrap import wrap
 
 
 def route53_zone_with_vpc_is_private() -> None:
@@ -137,118 +29,7 @@ def route53_zone_with_vpc_is_private() -> None:
 
         return create_hosted_zone
 
-    _wrap(Route53, "create_hosted_zone", make)
-
-
-def launch_template_tags_stay_off_its_data() -> None:
-    """CreateLaunchTemplate's own tags do not become part of the template data.
-
-    AWS: the request's top-level TagSpecifications (resource type
-    `launch-template`) tag the launch template itself; DescribeLaunchTemplateVersions
-    returns LaunchTemplateData.TagSpecifications only as the request's
-    LaunchTemplateData gave them (tags for the instances and volumes it launches).
-    moto appends the template's own tags to the version data
-    (https://github.com/getmoto/moto/blob/5.2.1/moto/ec2/responses/launch_templates.py#L34,
-    since https://github.com/getmoto/moto/pull/5381), so with the provider's
-    default_tags every later plan wants to remove a `tag_specifications` block.
-    """
-    from moto.ec2.responses.launch_templates import LaunchTemplates
-
-    def make(original: Callable[..., Any]) -> Callable[..., Any]:
-        def create_launch_template(self: Any) -> Any:
-            # moto extends the request's list in place: keep a copy.
-            requested = list(self._get_param("LaunchTemplateData.TagSpecifications") or [])
-            result = original(self)
-            template_id = result.result["LaunchTemplate"]["LaunchTemplateId"]
-            data = self.ec2_backend.get_launch_template(template_id).versions[0].data
-            if requested:
-                data["TagSpecifications"] = requested
-            else:
-                data.pop("TagSpecifications", None)
-            return result
-
-        return create_launch_template
-
-    _wrap(LaunchTemplates, "create_launch_template", make)
-
-
-def ecs_describe_capacity_providers_lists_all() -> None:
-    """DescribeCapacityProviders without names lists every capacity provider.
-
-    AWS: `capacityProviders` is optional; without it the call describes all of
-    the account's capacity providers
-    (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeCapacityProviders.html).
-    moto iterates over the missing list and answers 500
-    (https://github.com/getmoto/moto/blob/5.2.1/moto/ecs/models.py#L1044).
-    Terraform does not call it so, but a check that nothing is left after
-    `destroy` does.
-    """
-    from moto.ecs.models import EC2ContainerServiceBackend
-
-    def make(original: Callable[..., Any]) -> Callable[..., Any]:
-        def describe_capacity_providers(self: Any, names: Any) -> Any:
-            return original(self, names if names is not None else list(self.capacity_providers))
-
-        return describe_capacity_providers
-
-    _wrap(EC2ContainerServiceBackend, "describe_capacity_providers", make)
-
-
-def security_group_rule_keeps_group_pair_description() -> None:
-    """A rule that references a security group keeps its description.
-
-    AWS: the description of a rule whose source or destination is another
-    security group is the group pair's `Description`, and
-    DescribeSecurityGroupRules answers it
-    (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroupRule.html).
-    moto stores it on the group pair but describes only the CIDR range's
-    (https://github.com/getmoto/moto/blob/5.2.1/moto/ec2/models/security_groups.py#L94),
-    so every plan re-adds the description of aws_vpc_security_group_*_rule
-    resources with referenced_security_group_id.
-    """
-    from moto.ec2.models.security_groups import SecurityGroupRule
-
-    original = SecurityGroupRule.description
-    if getattr(original, "_moto_patch", False):
-        return
-
-    def description(self: Any) -> Any:
-        return self.ip_range.get("Description") or (self.source_group or {}).get("Description")
-
-    patched = property(description)
-    patched.fget._moto_patch = True  # type: ignore[union-attr]
-    SecurityGroupRule.description = patched  # type: ignore[method-assign]
-
-
-def efs_file_system_policy_can_be_deleted() -> None:
-    """DeleteFileSystemPolicy exists.
-
-    AWS: DELETE /2015-02-01/file-systems/{id}/policy removes the policy, after
-    which DescribeFileSystemPolicy answers PolicyNotFound
-    (https://docs.aws.amazon.com/efs/latest/ug/API_DeleteFileSystemPolicy.html).
-    moto 5.2.1 implements Put and Describe but not Delete
-    (https://github.com/getmoto/moto/blob/5.2.1/moto/efs/responses.py#L201),
-    so `terraform destroy` of an aws_efs_file_system_policy waits forever for
-    the policy to go.
-    """
-    from moto.efs.exceptions import FileSystemNotFound
-    from moto.efs.models import EFSBackend
-    from moto.efs.responses import EFSResponse
-
-    if hasattr(EFSResponse, "delete_file_system_policy"):
-        return
-
-    def delete_policy(self: Any, file_system_id: str) -> None:
-        if file_system_id not in self.file_systems_by_id:
-            raise FileSystemNotFound(file_system_id)
-        self.file_systems_by_id[file_system_id].file_system_policy = None
-
-    def delete_file_system_policy(self: Any) -> Any:
-        self.efs_backend.delete_file_system_policy(self._get_param("FileSystemId"))
-        return "{}", {"Content-Type": "application/json"}
-
-    EFSBackend.delete_file_system_policy = delete_policy  # type: ignore[attr-defined]
-    EFSResponse.delete_file_system_policy = delete_file_system_policy  # type: ignore[attr-defined]
+    wrap(Route53, "create_hosted_zone", make)
 
 
 # --- Route53 record sets: as strict as Route53 where the DNS agent relies on it.
@@ -405,7 +186,7 @@ def route53_delete_must_match_exactly() -> None:
 
         return change_resource_record_sets
 
-    _wrap(Route53Backend, "change_resource_record_sets", make)
+    wrap(Route53Backend, "change_resource_record_sets", make)
 
 
 def route53_create_of_an_existing_record_set_fails() -> None:
@@ -445,7 +226,7 @@ def route53_create_of_an_existing_record_set_fails() -> None:
 
         return change_resource_record_sets
 
-    _wrap(Route53Backend, "change_resource_record_sets", make)
+    wrap(Route53Backend, "change_resource_record_sets", make)
 
 
 def route53_change_batch_is_all_or_nothing() -> None:
@@ -474,7 +255,7 @@ def route53_change_batch_is_all_or_nothing() -> None:
 
         return change_resource_record_sets
 
-    _wrap(Route53Backend, "change_resource_record_sets", make)
+    wrap(Route53Backend, "change_resource_record_sets", make)
 
 
 def route53_names_are_stored_in_lower_case() -> None:
@@ -506,8 +287,8 @@ def route53_names_are_stored_in_lower_case() -> None:
 
         return create_hosted_zone
 
-    _wrap(Route53Backend, "change_resource_record_sets", make_change)
-    _wrap(Route53Backend, "create_hosted_zone", make_zone)
+    wrap(Route53Backend, "change_resource_record_sets", make_change)
+    wrap(Route53Backend, "create_hosted_zone", make_zone)
 
 
 def route53_list_pages_by_name_type_and_identifier() -> None:
@@ -564,90 +345,4 @@ def route53_list_pages_by_name_type_and_identifier() -> None:
 
         return list_resource_record_sets
 
-    _wrap(Route53, "list_resource_record_sets", make)
-
-
-def elbv2_targets_are_keyed_by_id_and_port() -> None:
-    """A target group holds one target per instance id and port.
-
-    AWS: an instance can be registered with the same target group several
-    times on different ports; ECS does so for every task of a service with
-    dynamic host ports on one instance, and DeregisterTargets removes the one
-    (id, port) it names. moto keys targets by id alone
-    (https://github.com/getmoto/moto/blob/5.2.1/moto/elbv2/models.py#L193),
-    so a second task's registration replaced the first's and
-    DescribeTargetHealth listed one target where ECS registered two.
-    """
-    from moto.elbv2.exceptions import InvalidTargetError, TargetNotRunning
-    from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup
-
-    def key(group: Any, target: dict[str, Any]) -> tuple[str, int]:
-        return (target["Id"], int(target.get("Port") or group.port))
-
-    def register(self: Any, targets: list[dict[str, Any]]) -> None:
-        for target in targets:
-            instance = self.ec2_backend.get_instance_by_id(target["Id"])
-            if instance and instance.state != "running":
-                raise TargetNotRunning(instance_id=target["Id"])
-            k = key(self, target)
-            self.targets[k] = {"Id": target["Id"], "Port": k[1]}
-            self.deregistered_targets.pop(k, None)
-
-    def deregister(self: Any, targets: list[dict[str, Any]]) -> None:
-        for target in targets:
-            k = key(self, target)
-            if k not in self.targets:
-                raise InvalidTargetError()
-            self.deregistered_targets[k] = self.targets.pop(k)
-
-    def deregister_terminated_instances(self: Any, instance_ids: list[str]) -> None:
-        for k in [k for k in self.targets if k[0] in instance_ids]:
-            self.terminated_targets[k] = self.targets.pop(k)
-
-    def health_for(self: Any, target: dict[str, Any], ec2_backend: Any) -> Any:
-        k = key(self, target)
-        status = functools.partial(FakeHealthStatus, k[0], k[1], self.health_check_port)
-        if k not in self.targets:
-            if k in self.deregistered_targets:
-                return status("unused", "Target.NotRegistered", "Target is not registered to the target group")
-            if k in self.terminated_targets:
-                return status("draining", "Target.DeregistrationInProgress", "Target deregistration is in progress")
-            return status("unused", "Target.NotRegistered", "Target is not registered to the target group")
-        instance = ec2_backend.get_instance_by_id(k[0]) if k[0].startswith("i-") else None
-        if instance and instance.state == "stopped":
-            return status("unused", "Target.InvalidState", "Target is in the stopped state")
-        return status("healthy")
-
-    for name, method in (
-        ("register", register),
-        ("deregister", deregister),
-        ("deregister_terminated_instances", deregister_terminated_instances),
-        ("health_for", health_for),
-    ):
-        _wrap(FakeTargetGroup, name, lambda _original, method=method: method)
-
-
-PATCHES = (
-    iam_has_aws_managed_policies,
-    ecs_service_without_network_configuration,
-    ecs_service_keeps_its_settings,
-    ecs_describe_capacity_providers_lists_all,
-    route53_zone_with_vpc_is_private,
-    launch_template_tags_stay_off_its_data,
-    security_group_rule_keeps_group_pair_description,
-    efs_file_system_policy_can_be_deleted,
-    elbv2_targets_are_keyed_by_id_and_port,
-    # Route53 change batches: applied innermost first; names are lower-cased
-    # before every check, and the batch is rolled back whatever check fails.
-    route53_delete_must_match_exactly,
-    route53_create_of_an_existing_record_set_fails,
-    route53_change_batch_is_all_or_nothing,
-    route53_names_are_stored_in_lower_case,
-    route53_list_pages_by_name_type_and_identifier,
-)
-
-
-def apply() -> None:
-    """Apply every patch. Each is idempotent."""
-    for patch in PATCHES:
-        patch()
+    wrap(Route53, "list_resource_record_sets", make)
