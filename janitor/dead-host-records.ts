@@ -4,26 +4,34 @@
  * A record set is the janitor's business only when its set identifier parses
  * with our owner (dns/set-identifier.ts). Of those:
  *
- * | host of the record                           | record                      | result         |
- * | -------------------------------------------- | --------------------------- | -------------- |
- * | not an EC2 instance id (e.g. `--host-id x`)   | any                         | left alone     |
- * | an instance that runs (pending, running)      | SRV, FQDN A                 | left alone     |
- * | an instance that runs                         | host A, an SRV of its host  | left alone     |
- * | an instance that runs                         | host A, no SRV of its host  | deleted (orphan) |
- * | an instance that no longer runs or is unknown | any                         | deleted        |
- * | (any)                                         | not ours                    | never touched  |
+ * | host of the record                                   | record | result      |
+ * | ---------------------------------------------------- | ------ | ----------- |
+ * | not an EC2 instance id (e.g. `--host-id x`)           | any    | left alone  |
+ * | an instance EC2 lists as pending or running          | any    | left alone  |
+ * | an instance EC2 lists in another state, or not at all | any    | deleted     |
+ * | (any)                                                | not ours | never touched |
  *
  * A host that is not an EC2 instance id cannot be checked, so it is never
  * judged dead: the janitor cannot tell a laptop agent from a dead one.
+ *
+ * Every record of a running instance is its agent's business, the host
+ * record `<host-id>.<zone>` included. There is no "host record without SRV"
+ * rule: the janitor reads the zone page by page while agents write it, so an
+ * SRV created between two pages (its name sorting onto a page already read)
+ * next to a host record on a later page would make a live host's record look
+ * orphaned, and deleting it would break that SRV until the agent's next full
+ * resync. The agent deletes its host record itself when no SRV needs it; the
+ * host record of an instance whose agent is gone is harmless and goes with
+ * the instance.
  */
 import type { DnsRecord } from "../dns/records";
-import { describeSlot, parseSetIdentifier } from "../dns/set-identifier";
+import { parseSetIdentifier } from "../dns/set-identifier";
 
 /** EC2 instance ids, the only host ids whose liveness the janitor can check. */
 export const INSTANCE_ID_PATTERN = /^i-[0-9a-f]{8,17}$/;
 
 /** Why a record is deleted. */
-export type DeleteReason = "host-gone" | "orphan-host-record";
+export type DeleteReason = "host-gone";
 
 /** One record the janitor deletes, with why. */
 export interface JanitorDelete {
@@ -53,7 +61,8 @@ export function instanceIdsIn(records: readonly DnsRecord[], owner: string): str
 
 /**
  * The records to delete, given every record in the zone and which instances
- * still run. `onlyHosts` limits the sweep (an instance state-change event).
+ * still run (as EC2 answered). `onlyHosts` limits the sweep (an instance
+ * state-change event).
  */
 export function planJanitorDeletes(
   records: readonly DnsRecord[],
@@ -61,13 +70,13 @@ export function planJanitorDeletes(
   isRunning: (instanceId: string) => boolean,
   onlyHosts?: ReadonlySet<string>,
 ): JanitorPlan {
-  const byHost = new Map<string, { record: DnsRecord; slot: string }[]>();
+  const byHost = new Map<string, DnsRecord[]>();
   for (const record of records) {
     const parts = parseSetIdentifier(record.setIdentifier);
     if (!parts || parts.owner !== owner) continue;
     if (onlyHosts && !onlyHosts.has(parts.hostId)) continue;
     const list = byHost.get(parts.hostId) ?? [];
-    list.push({ record, slot: parts.slot });
+    list.push(record);
     byHost.set(parts.hostId, list);
   }
 
@@ -78,15 +87,8 @@ export function planJanitorDeletes(
       unchecked.push(hostId);
       continue;
     }
-    if (!isRunning(hostId)) {
-      for (const { record } of owned) deletes.push({ record, hostId, reason: "host-gone" });
-      continue;
-    }
-    const hasSrv = owned.some(({ slot }) => describeSlot(slot).kind === "srv");
-    if (hasSrv) continue;
-    for (const { record, slot } of owned) {
-      if (describeSlot(slot).kind === "host") deletes.push({ record, hostId, reason: "orphan-host-record" });
-    }
+    if (isRunning(hostId)) continue;
+    for (const record of owned) deletes.push({ record, hostId, reason: "host-gone" });
   }
   return { deletes, hostIds: [...byHost.keys()].sort(), uncheckedHostIds: unchecked };
 }

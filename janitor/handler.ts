@@ -2,7 +2,9 @@
  * The janitor as an AWS Lambda function (Node.js runtime, bundled into
  * dist/janitor/index.js). Triggered by:
  * - an EventBridge rule on EC2 instance state changes (shutting-down,
- *   terminated, stopping, stopped): removes that instance's records at once;
+ *   terminated, stopping, stopped): removes that instance's records at once,
+ *   once EC2 confirms it does not run (events arrive late and more than once,
+ *   and a stopped instance may have been started again);
  * - a schedule (default every 5 minutes), the safety net: a full sweep.
  * Settings come from `ECSDNS_*` environment variables (see janitor/config.ts).
  * A sweep whose deletes failed throws, so Lambda retries it and, after the

@@ -1,7 +1,12 @@
 /**
  * One janitor sweep of one zone: list every record set (all pages), find our
- * owner's hosts, ask EC2 which still run, delete the records of the others
- * (and host records no SRV needs), optionally health-check SRV targets.
+ * owner's hosts, ask EC2 which still run, delete the records of the others,
+ * optionally health-check the SRV targets that asked for it.
+ *
+ * A state-change event is a hint, never the verdict: EventBridge delivers
+ * events late (up to an hour, with retries) and more than once, and a stopped
+ * instance may have been started again since. So the event's instance is
+ * looked up in EC2 first, and its records stay when it runs.
  *
  * It runs the same in the Lambda (scheduled, or on an instance state-change
  * event) and from the command line (`npm run janitor`).
@@ -17,7 +22,11 @@ import type { InstanceStates } from "./instance-states";
 export type SweepScope =
   /** Every host of the owner in the zone; liveness from EC2. */
   | { readonly kind: "all" }
-  /** One instance an EC2 state-change event reported gone: no EC2 call needed. */
+  /**
+   * One instance an EC2 state-change event reported stopping or gone. EC2 is
+   * asked first; when it lists the instance as running, nothing is listed
+   * or deleted.
+   */
   | { readonly kind: "instance-gone"; readonly instanceId: string };
 
 /** Dependencies and settings of a sweep. */
@@ -50,14 +59,21 @@ export interface JanitorReport {
 export async function runJanitor(options: JanitorOptions, scope: SweepScope, signal: AbortSignal): Promise<JanitorReport> {
   const started = Date.now();
   const { dns, owner, logger } = options;
-  const records = await dns.listRecords(signal);
 
   let isRunning: (id: string) => boolean;
   let onlyHosts: ReadonlySet<string> | undefined;
+  let records: DnsRecord[];
+  let listed = true;
   if (scope.kind === "instance-gone") {
+    const running = await options.instances.running([scope.instanceId], signal);
     onlyHosts = new Set([scope.instanceId]);
-    isRunning = () => false;
+    isRunning = (id) => running.has(id);
+    // A running instance's records are its agent's: the zone need not even be read.
+    listed = !running.has(scope.instanceId);
+    if (!listed) logger.info({ instanceId: scope.instanceId }, "EC2 lists the instance as running (started again, or an old event): its records stay");
+    records = listed ? await dns.listRecords(signal) : [];
   } else {
+    records = await dns.listRecords(signal);
     const running = await options.instances.running(instanceIdsIn(records, owner), signal);
     isRunning = (id) => running.has(id);
   }
@@ -74,7 +90,7 @@ export async function runJanitor(options: JanitorOptions, scope: SweepScope, sig
     }
   }
 
-  const deleted = { "host-gone": 0, "orphan-host-record": 0, "failed-health-check": 0 };
+  const deleted = { "host-gone": 0, "failed-health-check": 0 };
   let failed = 0;
   let changeCalls = 0;
   for (const { record, reason } of toDelete) {
@@ -92,7 +108,7 @@ export async function runJanitor(options: JanitorOptions, scope: SweepScope, sig
   const deadHosts = [...new Set(plan.deletes.filter((d) => d.reason === "host-gone").map((d) => d.hostId))];
   const report: JanitorReport = {
     recordSets: records.length,
-    listCalls: dns.lastList?.pages ?? 0,
+    listCalls: listed ? (dns.lastList?.pages ?? 0) : 0,
     hosts: plan.hostIds.length,
     deadHosts,
     deleted,

@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { resolve } from "node:path";
-import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
+import { EC2Client, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import type { ResourceRecordSet } from "@aws-sdk/client-route-53";
 import { handler } from "../../janitor/handler";
 import { EmulatorZone, emulatorRoute53 } from "../helpers/zones";
@@ -114,4 +114,31 @@ test("the Lambda handler, given an instance's termination event, removes that in
   }
   const after = await allRecords();
   expect(after.some((r) => r.SetIdentifier?.includes(instance))).toBe(false);
+}, 60_000);
+
+test("the Lambda handler, given an old stop event of an instance that was started again, leaves its records", async () => {
+  // GIVEN an instance with records that was stopped and then started again (the zone of the first test)
+  const [instance] = await launch(1);
+  const records = hostRecords(instance, "10.0.3.1");
+  await zone!.createRecords(records);
+  await ec2.send(new StopInstancesCommand({ InstanceIds: [instance] }));
+  await ec2.send(new StartInstancesCommand({ InstanceIds: [instance] }));
+
+  // WHEN EventBridge delivers (late, or again) the "stopped" event of before the start
+  const saved = { ...process.env };
+  Object.assign(process.env, aws, { ECSDNS_ZONE_ID: zone!.id, ECSDNS_LOG_LEVEL: "warn" });
+  try {
+    const report = await handler({
+      source: "aws.ec2",
+      "detail-type": "EC2 Instance State-change Notification",
+      detail: { "instance-id": instance, state: "stopped" },
+    });
+    // THEN EC2's answer wins: nothing deleted, the zone not even listed
+    expect(report).toMatchObject({ deadHosts: [], deleted: { "host-gone": 0 }, changeCalls: 0, listCalls: 0 });
+  } finally {
+    process.env = saved;
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instance] }));
+  }
+  const after = await allRecords();
+  expect(after.filter((r) => r.SetIdentifier?.includes(instance)).map(describe_).sort()).toEqual(records.map(describe_).sort());
 }, 60_000);

@@ -53,10 +53,13 @@ describe("planJanitorDeletes (the janitor's truth table)", () => {
     expect(plan.uncheckedHostIds).toEqual(["laptop-1"]);
   });
 
-  test("deletes a running host's A record that no SRV of its host needs any more", () => {
+  test("leaves every record of a running instance to its agent, a host record that no SRV it saw needs included", () => {
+    // GIVEN a running instance's host record and FQDN record, and no SRV of it in the listing
     const [hostA, , fqdn] = hostRecords(LIVE, "10.0.1.1");
+    // WHEN the janitor plans
     const plan = planJanitorDeletes([hostA, fqdn], "ecsdns", () => true);
-    expect(plan.deletes).toEqual([{ record: hostA, hostId: LIVE, reason: "orphan-host-record" }]);
+    // THEN nothing goes: an SRV may have been written on a page already read
+    expect(plan.deletes).toEqual([]);
   });
 
   test("with onlyHosts, looks at those hosts only", () => {
@@ -112,17 +115,65 @@ describe("runJanitor", () => {
     expect(left.filter((k) => k.includes(DEAD))).toEqual([]);
     expect(left.filter((k) => k.includes(LIVE))).toHaveLength(3);
     expect(left).toContain(`www.${ZONE} A -`);
-    expect(report).toMatchObject({ hosts: 2, deadHosts: [DEAD], deleted: { "host-gone": 3, "orphan-host-record": 0 }, failed: 0, changeCalls: 1 });
+    expect(report).toMatchObject({ hosts: 2, deadHosts: [DEAD], deleted: { "host-gone": 3 }, failed: 0, changeCalls: 1 });
     expect(asked).toEqual([[LIVE, DEAD]]);
   });
 
-  test("an instance state-change event removes that instance's records without asking EC2", async () => {
-    const { api, zoneId, dns, instances, asked } = setup([LIVE, DEAD]);
+  test("an instance state-change event removes that instance's records once EC2 confirms it no longer runs", async () => {
+    // GIVEN two hosts' records, and EC2 listing only LIVE as running
+    const { api, zoneId, dns, instances, asked } = setup([LIVE]);
     await seed(api, zoneId, [...hostRecords(LIVE, "10.0.1.1"), ...hostRecords(DEAD, "10.0.1.2")]);
+    // WHEN DEAD's state change arrives
     const report = await runJanitor({ dns, instances, owner: "ecsdns", logger: SILENT_LOGGER }, { kind: "instance-gone", instanceId: DEAD }, NO_SIGNAL);
-    expect(report.deleted["host-gone"]).toBe(3);
+    // THEN EC2 was asked about DEAD alone, and DEAD's records, only they, are gone
+    expect(asked).toEqual([[DEAD]]);
+    expect(report).toMatchObject({ deadHosts: [DEAD], deleted: { "host-gone": 3 } });
     expect(api.snapshot(zoneId).some((r) => r.SetIdentifier?.includes(DEAD))).toBe(false);
-    expect(asked).toEqual([]);
+    expect(api.snapshot(zoneId).filter((r) => r.SetIdentifier?.includes(LIVE))).toHaveLength(3);
+  });
+
+  test("a stop event for an instance that runs again (started since, or an old retried event) leaves its records, and reads no zone", async () => {
+    // GIVEN LIVE's records, and EC2 listing LIVE as running
+    const { api, zoneId, dns, instances, asked } = setup([LIVE]);
+    await seed(api, zoneId, hostRecords(LIVE, "10.0.1.1"));
+    const before = api.snapshot(zoneId);
+    const listsBefore = api.calls.list;
+    // WHEN an hour-old "stopped" event of LIVE arrives
+    const report = await runJanitor({ dns, instances, owner: "ecsdns", logger: SILENT_LOGGER }, { kind: "instance-gone", instanceId: LIVE }, NO_SIGNAL);
+    // THEN EC2 was asked, and the zone is as it was, not even listed
+    expect(asked).toEqual([[LIVE]]);
+    expect(api.snapshot(zoneId)).toEqual(before);
+    expect(api.calls.list).toBe(listsBefore);
+    expect(report).toMatchObject({ deadHosts: [], deleted: { "host-gone": 0 }, changeCalls: 0, listCalls: 0 });
+  });
+
+  test("a sweep keeps a live host's record when its agent writes an SRV and the host record between two pages of the listing", async () => {
+    // GIVEN a zone listed 3 record sets per page (apex NS and SOA, then a.<zone>; h.<zone> starts page 2),
+    // and a running instance LIVE that has no records yet (its agent publishes a host record only with an SRV)
+    const api = new InMemoryRoute53();
+    const zoneId = api.createZone(ZONE);
+    const dns = new Route53Provider({ api, zoneId, pageSize: 3 });
+    const instances: InstanceStates = { running: async (ids) => new Set(ids.filter((id) => id === LIVE)) };
+    await seed(api, zoneId, [simpleRecord(`a.${ZONE}`, "A", ["10.9.9.1"]), simpleRecord(`h.${ZONE}`, "A", ["10.9.9.2"])]);
+    const [hostA, srv] = hostRecords(LIVE, "10.0.1.1");
+    // AND LIVE's agent writes its first SRV and its host record while the janitor reads: after page 1, before page 2.
+    // Route53 lists names with their labels reversed, so _web._tcp.<zone> sorts onto page 1 (already read), i-….<zone> onto page 2.
+    let written = false;
+    api.hooks.beforeList = (request) => {
+      if (request.startName === undefined || written) return;
+      written = true;
+      void seed(api, zoneId, [srv, hostA]);
+    };
+    // WHEN the janitor sweeps
+    const report = await runJanitor({ dns, instances, owner: "ecsdns", logger: SILENT_LOGGER }, { kind: "all" }, NO_SIGNAL);
+    // THEN the race happened as staged (the listing saw the host record, not the SRV) ...
+    expect(written).toBe(true);
+    expect(report.listCalls).toBe(2);
+    expect(report.recordSets).toBe(5);
+    // ... and LIVE's records both stay
+    const live = api.snapshot(zoneId).filter((r) => r.SetIdentifier?.includes(LIVE)).map((r) => `${r.Name} ${r.Type}`);
+    expect(live.sort()).toEqual([`_web._tcp.${ZONE} SRV`, `${LIVE}.${ZONE} A`]);
+    expect(report.changeCalls).toBe(0);
   });
 
   test("a dry run deletes nothing", async () => {
