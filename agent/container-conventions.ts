@@ -7,6 +7,7 @@
  * container. The full table is in agent/README.md.
  */
 import { isInZone, isValidDnsName, normalizeName } from "../dns/records";
+import { readHttpCheck } from "./http-check-convention";
 import type { ContainerInfo, PublishedPort } from "./ports";
 
 /** One thing a container asks for, before records of several containers are merged. */
@@ -18,6 +19,8 @@ export type ContainerIntent =
       readonly containerPort: number;
       readonly hostPort: number;
       readonly ttlSeconds: number;
+      /** The path the janitor probes (agent/http-check-convention.ts); absent: never probed. */
+      readonly httpCheckPath?: string;
     };
 
 /** A variable the agent could not use, reported once per container. */
@@ -118,7 +121,9 @@ export function readContainer(container: ContainerInfo, zoneName: string, defaul
       continue;
     }
     if (ignoredPorts.has(port) || ignoredPorts.has(binding.containerPort)) continue;
-    intents.push({ kind: "srv", name, containerPort: binding.containerPort, hostPort: binding.hostPort, ttlSeconds });
+    const check = readHttpCheck(settings, port, binding);
+    if (check.problem && !problems.some((p) => p.variable === check.problem?.variable)) problem(check.problem.variable, check.problem.reason);
+    intents.push({ kind: "srv", name, containerPort: binding.containerPort, hostPort: binding.hostPort, ttlSeconds, ...(check.path ? { httpCheckPath: check.path } : {}) });
   }
   return { ignored: false, intents, problems };
 }

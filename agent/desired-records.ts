@@ -79,7 +79,7 @@ export function computeDesiredRecords(input: DesiredRecordsInput): DesiredRecord
         put({
           name: intent.name,
           type: "SRV",
-          setIdentifier: setId(srvSlot(container.id, intent.containerPort)),
+          setIdentifier: setId(srvSlot(container.id, intent.containerPort, intent.httpCheckPath)),
           routing: "multivalue",
           ttlSeconds: intent.ttlSeconds,
           values: [`${SRV_PRIORITY} ${SRV_WEIGHT} ${intent.hostPort} ${srvTarget}`],

@@ -111,12 +111,20 @@ export function knownTfVarNames(): string[] {
   return [...Object.keys(scalarKinds()), "container_name", ...Object.keys(CONTAINER_LIST_VARIABLES)].map((n) => `TF_VAR_${n}`);
 }
 
+/** Variables that were replaced, and what to set instead: refused with that advice rather than silently ignored. */
+const REPLACED_TF_VARS: Readonly<Record<string, string>> = {
+  TF_VAR_janitor_health_check_path:
+    "was replaced by TF_VAR_janitor_health_checks=true: the janitor now probes only the services that ask for it, each at its own path (SERVICE_CHECK_HTTP; the platform's containers at their health_check)",
+};
+
 function unknownTfVars(env: Env): ConfigProblem[] {
   const known = knownTfVarNames();
   return Object.keys(env)
     .filter((name) => name.startsWith("TF_VAR_") && !known.includes(name))
     .sort()
     .map((name) => {
+      const replaced = REPLACED_TF_VARS[name];
+      if (replaced) return { variable: name, value: env[name], message: replaced };
       const guess = closest(name, known);
       return {
         variable: name,

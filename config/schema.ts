@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { httpCheckPathProblem } from "../dns/set-identifier";
 
 /**
  * The platform's variables: one schema, validated once in `main.ts`.
@@ -47,7 +48,9 @@ const containerSchema = z.strictObject({
     .transform((p) => (p.startsWith("/") ? p : `/${p}`))
     .pipe(z.string().regex(urlPath, "must be a URL path such as /health"))
     .default("/")
-    .describe("Target group health check path (the leading `/` is optional)."),
+    .describe(
+      "Target group health check path (the leading `/` is optional). With `janitor_health_checks` and `discovery`, the janitor probes each task there too, so it must then fit the SRV record's set identifier: at most 22 characters, letters, digits, `-` and `_` between slashes.",
+    ),
   cpu: z.int().min(0).max(10240).default(256).describe("CPU units (1024 = one vCPU)."),
   memory: z.int().min(6).max(1_048_576).default(512).describe("Hard memory limit, MiB."),
   env: z
@@ -150,11 +153,12 @@ const platformVariables = z.strictObject({
   dns_ttl_seconds: z.int().min(0).max(86400).default(10).describe("TTL of the agents' records."),
   dns_resync_seconds: z.int().min(10).max(3600).default(60).describe("The agents' full resync period."),
   janitor_schedule_minutes: z.int().min(1).max(1440).default(5).describe("Period of the janitor's safety-net sweep (it also runs on every instance stop or termination)."),
-  janitor_health_check_path: z
-    .string()
-    .regex(/^(\/[\x21-\x7e]*)?$/, "must be empty or a URL path such as /health")
-    .default("")
-    .describe("HTTP path the janitor checks on every SRV target (the function then runs in the VPC); empty: no health checks."),
+  janitor_health_checks: z
+    .boolean()
+    .default(false)
+    .describe(
+      "The janitor probes over HTTP the SRV targets whose containers ask for it (`SERVICE_CHECK_HTTP=<path>`, at that path; the platform's containers with discovery ask at their `health_check`), and removes the SRV record of one that fails (the function then runs in the VPC); other services are never probed.",
+    ),
   janitor_health_check_timeout_ms: z.int().min(100).max(60000).default(2000).describe("Timeout of one health check try."),
   janitor_health_check_tries: z.int().min(1).max(10).default(3).describe("Failed tries before the janitor removes an SRV record (it never stops tasks)."),
 
@@ -205,6 +209,15 @@ function checkCrossFieldRules(c: z.output<typeof platformVariables>, ctx: z.Refi
     const srvName = `_${container.discovery_name ?? container.name}._tcp.${c.discovery_zone_name}`;
     if (container.discovery && srvName.length > 253) {
       issue(["containers", i, "discovery_name"], `makes the SRV name ${srvName} longer than DNS allows (253); choose a shorter name or discovery_zone_name`, container.discovery_name ?? container.name);
+    }
+    const checkKey = `SERVICE_${container.port}_CHECK_HTTP`;
+    const checkProblem = httpCheckPathProblem(container.health_check);
+    if (c.janitor_health_checks && container.discovery && !(checkKey in container.env) && !("SERVICE_CHECK_HTTP" in container.env) && checkProblem) {
+      issue(
+        ["containers", i, "health_check"],
+        `with janitor_health_checks the janitor probes it there, but ${checkProblem}; choose such a path, or set ${checkKey} in env (empty: not probed)`,
+        container.health_check,
+      );
     }
   });
 

@@ -4,7 +4,6 @@
  * line, `ECSDNS_*` environment variables from the Lambda; a flag wins. Every
  * problem is reported at once.
  */
-import * as z from "zod/mini";
 import { LOG_LEVEL_OPTION, OWNER_OPTION, ZONE_ID_OPTION, switchOption, wholeNumber } from "../cli/common-options";
 import type { LogLevel } from "../cli/logger";
 import { parseCommandLine, type OptionTable, type Program } from "../cli/options";
@@ -31,13 +30,9 @@ export const JANITOR_OPTIONS = {
   once: switchOption("Sweep once and exit (0 when every delete succeeded)."),
   "interval-seconds": { kind: "string", valueName: "<s>", defaultText: "300", description: "Time between sweeps without --once.", schema: wholeNumber(10, 86_400, "seconds") },
   "dry-run": switchOption("Log what would be deleted; delete nothing."),
-  "health-check-path": {
-    kind: "string",
-    valueName: "<path>",
-    defaultText: "",
-    description: "HTTP path to check on every SRV target; empty: no health checks.",
-    schema: z.string().check(z.regex(/^(\/[\x21-\x7e]*)?$/, "expected a URL path such as /health")),
-  },
+  "health-checks": switchOption(
+    "Probe over HTTP the SRV targets whose containers asked for it (SERVICE_CHECK_HTTP=<path>, at that path); remove the SRV record of one that fails every try.",
+  ),
   "health-check-timeout-ms": { kind: "string", valueName: "<ms>", defaultText: "2000", description: "Timeout of one health check try.", schema: wholeNumber(100, 60_000, "milliseconds") },
   "health-check-tries": {
     kind: "string",
@@ -68,7 +63,6 @@ export function loadJanitorConfig(argv: readonly string[], env: Readonly<Record<
   const parsed = parseCommandLine(JANITOR_PROGRAM, argv, env);
   if (parsed.kind !== "ok") return parsed;
   const v = parsed.values;
-  const path = v["health-check-path"];
   return {
     kind: "ok",
     config: Object.freeze({
@@ -77,7 +71,7 @@ export function loadJanitorConfig(argv: readonly string[], env: Readonly<Record<
       dryRun: v["dry-run"],
       once: v.once,
       intervalSeconds: v["interval-seconds"],
-      healthCheck: path === "" ? undefined : { path, timeoutMs: v["health-check-timeout-ms"], tries: v["health-check-tries"] },
+      healthCheck: v["health-checks"] ? { timeoutMs: v["health-check-timeout-ms"], tries: v["health-check-tries"] } : undefined,
       logLevel: v["log-level"],
     }),
   };

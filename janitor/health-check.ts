@@ -1,12 +1,21 @@
 /**
- * Optional HTTP health checks of SRV targets (off by default).
+ * Optional HTTP health checks of SRV targets (off by default), of the
+ * containers that asked for them.
  *
- * An SRV value `<priority> <weight> <port> <target>` is checked at
- * `http://<address of target>:<port><path>`, where the address is the value
- * of the host A record `<target>` in the same zone. A target is unhealthy
- * only when every try fails (no answer in time, or a status outside
- * 200-399); then its SRV record set is removed. Tasks are never stopped (the
- * seed's Lambda stopped healthy tasks that had no /health endpoint).
+ * A container asks with registrator's `SERVICE_CHECK_HTTP=<path>` (or
+ * `SERVICE_<port>_CHECK_HTTP`); its agent writes the path into the SRV
+ * record's set identifier (dns/set-identifier.ts), where the janitor reads
+ * it. An SRV record without a path is never probed: gRPC, raw TCP and UDP
+ * services cannot answer HTTP, and a janitor that probed them removed their
+ * records on every sweep.
+ *
+ * An SRV value `<priority> <weight> <port> <target>` whose slot carries
+ * `<path>` is checked at `http://<address of target>:<port><path>`, where the
+ * address is the value of the host A record `<target>` in the same zone. A
+ * target is unhealthy only when every try fails (no answer in time, or a
+ * status outside 200-399); then its SRV record set is removed. Tasks are
+ * never stopped (the seed's Lambda stopped healthy tasks that had no /health
+ * endpoint).
  *
  * A container that keeps running is published again by its agent at the
  * next resync, so a removal lasts until the agent's next pass: health checks
@@ -18,8 +27,6 @@ import { describeSlot, parseSetIdentifier } from "../dns/set-identifier";
 
 /** Settings of the health checks. */
 export interface HealthCheckOptions {
-  /** Path requested on every SRV target, e.g. `/health`. */
-  readonly path: string;
   /** Per try. */
   readonly timeoutMs: number;
   /** Tries before a target counts as unhealthy. */
@@ -37,17 +44,19 @@ export interface SrvTarget {
 /** Answers true when the URL answered 200-399 within the timeout. */
 export type Probe = (url: string, timeoutMs: number) => Promise<boolean>;
 
-/** The SRV record sets of our owner with a resolvable target, and the URL of each. */
-export function srvTargets(records: readonly DnsRecord[], owner: string, path: string): SrvTarget[] {
+/** The SRV record sets of our owner that asked for an HTTP check and have a resolvable target, and the URL of each. */
+export function srvTargets(records: readonly DnsRecord[], owner: string): SrvTarget[] {
   const addresses = new Map<string, string>();
   for (const r of records) if (r.type === "A" && r.values.length === 1) addresses.set(r.name, r.values[0]);
   const targets: SrvTarget[] = [];
   for (const record of records) {
     const parts = parseSetIdentifier(record.setIdentifier);
-    if (record.type !== "SRV" || parts?.owner !== owner || describeSlot(parts.slot).kind !== "srv") continue;
+    if (record.type !== "SRV" || parts?.owner !== owner) continue;
+    const slot = describeSlot(parts.slot);
+    if (slot.kind !== "srv" || slot.httpCheckPath === undefined) continue;
     const [, , port, target] = (record.values[0] ?? "").split(/\s+/);
     const address = target ? addresses.get(target.toLowerCase().replace(/\.?$/, ".")) : undefined;
-    if (address && port) targets.push({ record, url: `http://${address}:${port}${path}` });
+    if (address && port) targets.push({ record, url: `http://${address}:${port}${slot.httpCheckPath}` });
   }
   return targets;
 }

@@ -1,7 +1,7 @@
 /**
  * One janitor sweep of one zone: list every record set (all pages), find our
  * owner's hosts, ask EC2 which still run, delete the records of the others,
- * optionally health-check the SRV targets that asked for it.
+ * optionally health-check the SRV targets whose containers asked for it.
  *
  * A state-change event is a hint, never the verdict: EventBridge delivers
  * events late (up to an hour, with retries) and more than once, and a stopped
@@ -37,7 +37,7 @@ export interface JanitorOptions {
   readonly logger: Logger;
   /** Log the deletes, make none. @default false */
   readonly dryRun?: boolean;
-  /** @default - no health checks */
+  /** Probe the SRV targets that asked for it (janitor/health-check.ts). @default - no health checks */
   readonly healthCheck?: HealthCheckOptions;
   /** For tests. @default an HTTP GET */
   readonly probe?: Probe;
@@ -83,7 +83,7 @@ export async function runJanitor(options: JanitorOptions, scope: SweepScope, sig
   const toDelete: { record: DnsRecord; reason: DeleteReason | "failed-health-check" }[] = plan.deletes.map((d) => ({ record: d.record, reason: d.reason }));
   if (options.healthCheck && scope.kind === "all") {
     const doomed = new Set(toDelete.map((d) => d.record));
-    const candidates = srvTargets(records, owner, options.healthCheck.path).filter((t) => !doomed.has(t.record));
+    const candidates = srvTargets(records, owner).filter((t) => !doomed.has(t.record));
     for (const target of await unhealthyTargets(candidates, options.healthCheck, options.probe)) {
       logger.warn({ url: target.url, name: target.record.name }, "SRV target failed every health check try");
       toDelete.push({ record: target.record, reason: "failed-health-check" });

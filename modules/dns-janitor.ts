@@ -33,12 +33,13 @@ export interface DnsJanitorProps {
   /** @default 30 */
   readonly logRetentionDays?: number;
   /**
-   * HTTP health checks of SRV targets. The function then runs in the VPC's
-   * private subnets (it must reach the instances' private addresses).
+   * HTTP health checks of the SRV targets whose containers asked for them
+   * (`SERVICE_CHECK_HTTP=<path>`, probed at that path; agent/README.md). The
+   * function then runs in the VPC's private subnets (it must reach the
+   * instances' private addresses).
    * @default - no health checks; the function runs outside the VPC
    */
   readonly healthCheck?: {
-    readonly path: string;
     readonly timeoutMs: number;
     readonly tries: number;
     readonly vpcId: string;
@@ -123,7 +124,7 @@ export class DnsJanitor extends Construct {
           ECSDNS_OWNER: props.owner ?? "ecsdns",
           ...(props.healthCheck
             ? {
-                ECSDNS_HEALTH_CHECK_PATH: props.healthCheck.path,
+                ECSDNS_HEALTH_CHECKS: "true",
                 ECSDNS_HEALTH_CHECK_TIMEOUT_MS: String(props.healthCheck.timeoutMs),
                 ECSDNS_HEALTH_CHECK_TRIES: String(props.healthCheck.tries),
               }

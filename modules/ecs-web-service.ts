@@ -9,6 +9,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { httpCheckPathProblem } from "../dns/set-identifier";
 import { assumeRolePolicy, policyDocument } from "./iam-documents";
 import { jsonDocument } from "./json-document";
 import { boundedName, hashedName, shortHash } from "./naming";
@@ -70,9 +71,17 @@ export interface EcsWebServiceProps {
    * environment variable, so the container's environment stays its own; when
    * that environment sets `SERVICE_<containerPort>_NAME` itself, its value is
    * used and no label is added (labels would win over it).
+   *
+   * With `httpCheckPath`, also a label `SERVICE_<containerPort>_CHECK_HTTP=<path>`:
+   * the janitor's health checks probe each task at that path (registrator's
+   * convention; the agent carries the path in the SRV record's set
+   * identifier, so it must fit there: `httpCheckPathProblem` in
+   * dns/set-identifier.ts). Not added when the environment sets
+   * `SERVICE_CHECK_HTTP` or `SERVICE_<containerPort>_CHECK_HTTP` itself, nor
+   * for a path that does not fit.
    * @default - not published
    */
-  readonly discovery?: { readonly serviceName: string };
+  readonly discovery?: { readonly serviceName: string; readonly httpCheckPath?: string };
 }
 
 /**
@@ -236,14 +245,23 @@ export class EcsWebService extends Construct {
   }
 }
 
-/** `dockerLabels` with the agent's label for an SRV record of the port, unless off or the environment already names one. */
+/**
+ * `dockerLabels` with the agent's labels for the port: its SRV record and its
+ * HTTP check, each unless off or the environment already says it.
+ */
 function discoveryLabels(
   containerPort: number,
   discovery: EcsWebServiceProps["discovery"],
   environment: Readonly<Record<string, string>>,
 ): { dockerLabels?: Record<string, string> } {
-  const key = `SERVICE_${containerPort}_NAME`;
-  return discovery && !(key in environment) ? { dockerLabels: { [key]: `_${discovery.serviceName}._tcp` } } : {};
+  if (!discovery) return {};
+  const labels: Record<string, string> = {};
+  const nameKey = `SERVICE_${containerPort}_NAME`;
+  if (!(nameKey in environment)) labels[nameKey] = `_${discovery.serviceName}._tcp`;
+  const checkKey = `SERVICE_${containerPort}_CHECK_HTTP`;
+  const path = discovery.httpCheckPath;
+  if (path !== undefined && !httpCheckPathProblem(path) && !(checkKey in environment) && !("SERVICE_CHECK_HTTP" in environment)) labels[checkKey] = path;
+  return Object.keys(labels).length > 0 ? { dockerLabels: labels } : {};
 }
 
 /** A construct id for a managed policy: its path and name after `policy/` (else a hash). */

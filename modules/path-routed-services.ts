@@ -21,6 +21,8 @@ export interface ServiceSpec {
   readonly priority?: number;
   /** The service name of its SRV record `_<name>._tcp`. @default - not published by DNS */
   readonly discoveryName?: string;
+  /** With `discoveryName`: the janitor's health checks probe each task at `healthCheckPath`. @default false */
+  readonly discoveryHttpCheck?: boolean;
 }
 
 /** Properties of {@link PathRoutedServices}. */
@@ -104,7 +106,9 @@ export class PathRoutedServices extends Construct {
       fileSystemArn: props.fileSystemArn,
       logRetentionDays: props.logRetentionDays,
       deregistrationDelaySeconds: props.deregistrationDelaySeconds,
-      discovery: spec.discoveryName ? { serviceName: spec.discoveryName } : undefined,
+      discovery: spec.discoveryName
+        ? { serviceName: spec.discoveryName, ...(spec.discoveryHttpCheck ? { httpCheckPath: spec.healthCheckPath } : {}) }
+        : undefined,
     });
 
     const { root, paths } = routeContainers(props.services);

@@ -15,7 +15,7 @@ export interface DiscoveryStackProps extends PlatformStackProps {
   readonly existingZoneId?: string;
   /** The janitor; its health checks, when set, run in the network's private subnets. */
   readonly janitor: Pick<DnsJanitorProps, "codeZip" | "owner" | "scheduleMinutes" | "logRetentionDays"> & {
-    readonly healthCheck?: { readonly path: string; readonly timeoutMs: number; readonly tries: number };
+    readonly healthCheck?: { readonly timeoutMs: number; readonly tries: number };
   };
 }
 

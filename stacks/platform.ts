@@ -92,9 +92,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
       owner: config.dns_owner,
       scheduleMinutes: config.janitor_schedule_minutes,
       logRetentionDays: config.log_retention_days,
-      healthCheck: config.janitor_health_check_path
-        ? { path: config.janitor_health_check_path, timeoutMs: config.janitor_health_check_timeout_ms, tries: config.janitor_health_check_tries }
-        : undefined,
+      healthCheck: config.janitor_health_checks ? { timeoutMs: config.janitor_health_check_timeout_ms, tries: config.janitor_health_check_tries } : undefined,
     },
   });
 
@@ -160,6 +158,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
       managedPolicies: c.aws_policies,
       priority: c.priority,
       discoveryName: c.discovery ? (c.discovery_name ?? c.name) : undefined,
+      discoveryHttpCheck: config.janitor_health_checks,
     })),
   });
 

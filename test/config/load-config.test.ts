@@ -252,6 +252,21 @@ describe("scalar TF_VAR_ variables", () => {
     ]);
   });
 
+  test("the replaced TF_VAR_janitor_health_check_path is refused, saying what to set instead", () => {
+    expect(problemsOf({ ...threeContainers, TF_VAR_janitor_health_check_path: "/health" })).toEqual([
+      { variable: "TF_VAR_janitor_health_check_path", value: "/health", message: expect.stringMatching(/^was replaced by TF_VAR_janitor_health_checks=true: .*SERVICE_CHECK_HTTP/) },
+    ]);
+  });
+
+  test("with janitor_health_checks, a discovered container's health_check must fit the SRV record's set identifier, unless its env sets its own check", () => {
+    const problems = problemsOf({ TF_VAR_container_name: "web,api,admin", TF_VAR_container_port: "8000", TF_VAR_janitor_health_checks: "true", TF_VAR_health_check: "/status.json,/ready,/status.json", TF_VAR_discovery: "true,true,false" });
+    expect(problems).toEqual([
+      expect.objectContaining({ variable: expect.stringContaining("TF_VAR_health_check"), value: "/status.json", message: expect.stringMatching(/janitor_health_checks.*at most 22 characters.*SERVICE_8000_CHECK_HTTP in env/) }),
+    ]);
+    expect(() => loadConfig({ TF_VAR_container_name: "web", TF_VAR_health_check: "/status.json" })).not.toThrow();
+    expect(() => loadConfig({ TF_VAR_container_name: "web", TF_VAR_janitor_health_checks: "true", TF_VAR_health_check: "/status.json", TF_VAR_env_key: "SERVICE_CHECK_HTTP", TF_VAR_env_value: "" })).not.toThrow();
+  });
+
   test("every seed variable name is accepted", () => {
     const seedNames = [
       "container_name", "container_port", "desired_count", "version_tag", "health_check", "env_key", "env_value",

@@ -2,7 +2,9 @@ import fc from "fast-check";
 import {
   SET_IDENTIFIER_MAX_LENGTH,
   describeSlot,
+  MAX_HTTP_CHECK_PATH_LENGTH,
   formatSetIdentifier,
+  httpCheckPathProblem,
   isOwnedBy,
   parseSetIdentifier,
   srvSlot,
@@ -16,6 +18,35 @@ describe("set identifiers", () => {
   test("an SRV slot is the first 12 hex digits of the container id and the container port", () => {
     expect(srvSlot("3F2A9C1B7D4E5566778899aabbccddeeff00112233445566778899aabbccddee", 8080)).toBe("3f2a9c1b7d4e-8080");
     expect(describeSlot("3f2a9c1b7d4e-8080")).toEqual({ kind: "srv", containerIdPrefix: "3f2a9c1b7d4e", containerPort: 8080 });
+  });
+
+  test("an SRV slot may carry the container's HTTP check path, slashes written as dots", () => {
+    expect(srvSlot("3f2a9c1b7d4e".padEnd(64, "0"), 8080, "/health")).toBe("3f2a9c1b7d4e-8080.health");
+    expect(srvSlot("3f2a9c1b7d4e".padEnd(64, "0"), 8080, "/")).toBe("3f2a9c1b7d4e-8080.");
+    expect(describeSlot("3f2a9c1b7d4e-8080.actuator.health")).toEqual({ kind: "srv", containerIdPrefix: "3f2a9c1b7d4e", containerPort: 8080, httpCheckPath: "/actuator/health" });
+    expect(describeSlot("3f2a9c1b7d4e-8080.")).toMatchObject({ httpCheckPath: "/" });
+  });
+
+  test.each([
+    ["/health?full=1", "a query"],
+    ["/health.json", "a dot"],
+    ["health", "no leading slash"],
+    ["", "empty"],
+    [`/${"a".repeat(MAX_HTTP_CHECK_PATH_LENGTH)}`, "too long"],
+  ])("an HTTP check path the slot cannot carry is refused: %j (%s)", (path) => {
+    expect(httpCheckPathProblem(path)).toMatch(/at most 22 characters/);
+    expect(() => srvSlot("f".repeat(64), 8080, path)).toThrow(/HTTP check path/);
+  });
+
+  test("every SRV slot with a path that fits parses back, within the slot pattern older janitors accept", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9a-f]{64}$/), fc.integer({ min: 1, max: 65535 }), fc.stringMatching(/^(\/[A-Za-z0-9_-]{0,6}){1,4}$/), (id, port, path) => {
+        fc.pre(httpCheckPathProblem(path) === undefined);
+        const slot = srvSlot(id, port, path);
+        expect(parseSetIdentifier(`ecsdns/i-0abc/${slot}`)?.slot).toBe(slot);
+        expect(describeSlot(slot)).toEqual({ kind: "srv", containerIdPrefix: id.slice(0, 12), containerPort: port, httpCheckPath: path });
+      }),
+    );
   });
 
   test.each(["host", "fqdn-public", "fqdn-local"])("describes the %s slot", (slot) => {
@@ -62,6 +93,8 @@ describe("set identifiers", () => {
   test("the longest identifier fits Route53's 128 characters", () => {
     const id = formatSetIdentifier({ owner: "o".repeat(20), hostId: "h".repeat(64), slot: srvSlot("f".repeat(64), 65535) });
     expect(id.length).toBe(104);
+    const withPath = formatSetIdentifier({ owner: "o".repeat(20), hostId: "h".repeat(64), slot: srvSlot("f".repeat(64), 65535, `/${"p".repeat(MAX_HTTP_CHECK_PATH_LENGTH - 1)}`) });
+    expect(withPath.length).toBe(126);
   });
 
   test("refuses to format an identifier it could not parse back", () => {

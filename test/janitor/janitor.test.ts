@@ -185,40 +185,76 @@ describe("runJanitor", () => {
     expect(report.changeCalls).toBe(0);
   });
 
-  test("with health checks, removes an SRV record only when every try fails, and never touches the task", async () => {
+  test("with health checks, removes an SRV record that asked for a check only when every try fails, and never touches the task", async () => {
+    // GIVEN a live host whose container asked to be probed at /health (its agent put the path into the SRV's slot)
     const { api, zoneId, dns, instances } = setup([LIVE]);
-    await seed(api, zoneId, hostRecords(LIVE, "10.0.1.1"));
+    const [hostA, srv] = hostRecords(LIVE, "10.0.1.1");
+    await seed(api, zoneId, [hostA, { ...srv, setIdentifier: sid(LIVE, "3f2a9c1b7d4e-8080.health") }]);
     const tried: string[] = [];
+    // WHEN a sweep with health checks finds it failing every try
     const report = await runJanitor(
-      {
-        dns,
-        instances,
-        owner: "ecsdns",
-        logger: SILENT_LOGGER,
-        healthCheck: { path: "/health", timeoutMs: 100, tries: 3, retryDelayMs: 0 },
-        probe: async (url) => (tried.push(url), false),
-      },
+      { dns, instances, owner: "ecsdns", logger: SILENT_LOGGER, healthCheck: { timeoutMs: 100, tries: 3, retryDelayMs: 0 }, probe: async (url) => (tried.push(url), false) },
       { kind: "all" },
       NO_SIGNAL,
     );
+    // THEN it was probed at its own path, three times, and only its SRV record went
     expect(tried).toEqual(Array(3).fill("http://10.0.1.1:32768/health"));
     expect(report.deleted["failed-health-check"]).toBe(1);
     expect(api.snapshot(zoneId).some((r) => r.Type === "SRV")).toBe(false);
   });
+
+  test("with health checks, probes only the SRV targets that asked for it, each at its own path: UDP, gRPC and TCP services without the opt-in keep their records", async () => {
+    // GIVEN a live host publishing a UDP, a gRPC and a raw TCP service that asked for no check, and two HTTP services that did, at their own paths
+    const { api, zoneId, dns, instances } = setup([LIVE]);
+    const target = `${LIVE}.${ZONE}`;
+    const unchecked = [
+      srvRecord(`_dns._udp.${ZONE}`, sid(LIVE, "aaaaaaaaaaaa-53"), `1 1 32801 ${target}`),
+      srvRecord(`_grpc._tcp.${ZONE}`, sid(LIVE, "bbbbbbbbbbbb-50051"), `1 1 32802 ${target}`),
+      srvRecord(`_redis._tcp.${ZONE}`, sid(LIVE, "cccccccccccc-6379"), `1 1 32803 ${target}`),
+    ];
+    const checked = [
+      srvRecord(`_web._tcp.${ZONE}`, sid(LIVE, "dddddddddddd-8080.ready"), `1 1 32804 ${target}`),
+      srvRecord(`_api._tcp.${ZONE}`, sid(LIVE, "eeeeeeeeeeee-9000.api.v1.health"), `1 1 32805 ${target}`),
+    ];
+    await seed(api, zoneId, [aRecord(target, sid(LIVE, "host"), "10.0.1.1"), ...unchecked, ...checked]);
+    const tried = new Set<string>();
+    // WHEN a sweep with health checks on finds nothing answering HTTP
+    const report = await runJanitor(
+      { dns, instances, owner: "ecsdns", logger: SILENT_LOGGER, healthCheck: { timeoutMs: 100, tries: 2, retryDelayMs: 0 }, probe: async (url) => (tried.add(url), false) },
+      { kind: "all" },
+      NO_SIGNAL,
+    );
+    // THEN only the two that asked were probed, at their paths, and only their records went
+    expect([...tried].sort()).toEqual(["http://10.0.1.1:32804/ready", "http://10.0.1.1:32805/api/v1/health"]);
+    expect(report.deleted["failed-health-check"]).toBe(2);
+    const left = api.snapshot(zoneId).filter((r) => r.Type === "SRV").map((r) => r.SetIdentifier).sort();
+    expect(left).toEqual(unchecked.map((r) => r.setIdentifier).sort());
+  });
 });
 
 describe("health checks", () => {
+  const checkedHost = (path: string) => {
+    const [hostA, srv] = hostRecords(LIVE, "10.0.1.1");
+    return [hostA, { ...srv, setIdentifier: sid(LIVE, `3f2a9c1b7d4e-8080${path}`) }];
+  };
+
   test("a target that answers on any try stays", async () => {
-    const targets = srvTargets(hostRecords(LIVE, "10.0.1.1"), "ecsdns", "/health");
+    const targets = srvTargets(checkedHost(".health"), "ecsdns");
     let calls = 0;
-    const unhealthy = await unhealthyTargets(targets, { path: "/health", timeoutMs: 100, tries: 3, retryDelayMs: 0 }, async () => ++calls === 2);
+    const unhealthy = await unhealthyTargets(targets, { timeoutMs: 100, tries: 3, retryDelayMs: 0 }, async () => ++calls === 2);
     expect(unhealthy).toEqual([]);
     expect(calls).toBe(2);
   });
 
+  test("an SRV record whose container asked for no check is no target, nor is one of another owner", () => {
+    expect(srvTargets(hostRecords(LIVE, "10.0.1.1"), "ecsdns")).toEqual([]);
+    expect(srvTargets(checkedHost("."), "other-team")).toEqual([]);
+    expect(srvTargets(checkedHost("."), "ecsdns").map((t) => t.url)).toEqual(["http://10.0.1.1:32768/"]);
+  });
+
   test("SRV records whose target has no host A record in the zone are not checked", () => {
-    const [, srv] = hostRecords(LIVE, "10.0.1.1");
-    expect(srvTargets([srv], "ecsdns", "/")).toEqual([]);
+    const [, srv] = checkedHost(".health");
+    expect(srvTargets([srv], "ecsdns")).toEqual([]);
   });
 });
 
@@ -245,8 +281,12 @@ describe("the Lambda's events", () => {
 
 describe("janitor configuration", () => {
   test("takes settings from ECSDNS_* variables (the Lambda) and flags (which win)", () => {
-    const loaded = loadJanitorConfig(["--owner", "team-a"], { ECSDNS_ZONE_ID: "/hostedzone/Z123", ECSDNS_OWNER: "ignored", ECSDNS_HEALTH_CHECK_PATH: "/health" });
-    expect(loaded).toMatchObject({ kind: "ok", config: { zoneId: "Z123", owner: "team-a", healthCheck: { path: "/health", timeoutMs: 2000, tries: 3 } } });
+    const loaded = loadJanitorConfig(["--owner", "team-a"], { ECSDNS_ZONE_ID: "/hostedzone/Z123", ECSDNS_OWNER: "ignored", ECSDNS_HEALTH_CHECKS: "true" });
+    expect(loaded).toMatchObject({ kind: "ok", config: { zoneId: "Z123", owner: "team-a", healthCheck: { timeoutMs: 2000, tries: 3 } } });
+  });
+
+  test("--health-check-path is gone: each service names its own path", () => {
+    expect(loadJanitorConfig(["--zone-id", "Z1", "--health-check-path", "/health"], {})).toMatchObject({ kind: "error", problems: expect.arrayContaining(["--health-check-path: unknown flag (see --help)"]) });
   });
 
   test("--help documents every option, its variable and its default, from the same table the parser reads", () => {

@@ -95,11 +95,11 @@ describe("DnsJanitor", () => {
   test("without health checks it runs outside the VPC, with health checks inside its private subnets", () => {
     expect(soleResource(synthJanitor(), "aws_lambda_function").vpc_config).toBeUndefined();
     expect(resources(synthJanitor(), "aws_security_group")).toEqual([]);
-    const stack = synthJanitor({ healthCheck: { path: "/health", timeoutMs: 1500, tries: 4, vpcId: "vpc-0abc", subnetIds: ["subnet-0aaa", "subnet-0bbb"] } });
+    const stack = synthJanitor({ healthCheck: { timeoutMs: 1500, tries: 4, vpcId: "vpc-0abc", subnetIds: ["subnet-0aaa", "subnet-0bbb"] } });
     const group = resources(stack, "aws_security_group")[0];
     expect(soleResource(stack, "aws_lambda_function")).toMatchObject({
       vpc_config: { subnet_ids: ["subnet-0aaa", "subnet-0bbb"], security_group_ids: [ref("aws_security_group", group, "id")] },
-      environment: { variables: { ECSDNS_HEALTH_CHECK_PATH: "/health", ECSDNS_HEALTH_CHECK_TIMEOUT_MS: "1500", ECSDNS_HEALTH_CHECK_TRIES: "4" } },
+      environment: { variables: { ECSDNS_HEALTH_CHECKS: "true", ECSDNS_HEALTH_CHECK_TIMEOUT_MS: "1500", ECSDNS_HEALTH_CHECK_TRIES: "4" } },
     });
   });
 

@@ -219,6 +219,22 @@ describe("EcsWebService", () => {
       expect(container.environment).toEqual([{ name: "SERVICE_8080_NAME", value: "_legacy-orders._tcp" }]);
     });
 
+    test("with discovery and an HTTP check path, asks the janitor to probe the task there (SERVICE_<port>_CHECK_HTTP label)", () => {
+      // GIVEN / WHEN
+      const container = theContainer(synthService({ discovery: { serviceName: "orders", httpCheckPath: "/orders/health" } }));
+      // THEN
+      expect(container.dockerLabels).toEqual({ SERVICE_8080_NAME: "_orders._tcp", SERVICE_8080_CHECK_HTTP: "/orders/health" });
+    });
+
+    test("a container environment that sets its own HTTP check keeps it, and a path the agent cannot carry adds no check label", () => {
+      // GIVEN / WHEN
+      const own = theContainer(synthService({ discovery: { serviceName: "orders", httpCheckPath: "/health" }, environment: { SERVICE_CHECK_HTTP: "" } }));
+      const unfit = theContainer(synthService({ discovery: { serviceName: "orders", httpCheckPath: "/health?deep=1" } }));
+      // THEN
+      expect(own.dockerLabels).toEqual({ SERVICE_8080_NAME: "_orders._tcp" });
+      expect(unfit.dockerLabels).toEqual({ SERVICE_8080_NAME: "_orders._tcp" });
+    });
+
     test("logs with awslogs to its own log group, in the region, with a stream prefix", () => {
       // GIVEN / WHEN
       const stack = synthService();

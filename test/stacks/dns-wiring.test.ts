@@ -36,7 +36,7 @@ describe("the DNS agent on every instance and the janitor, wired across stacks",
   });
 
   test("no policy anywhere allows a wildcard action, and nothing attaches Route53FullAccess", () => {
-    const stacks = synth({ TF_VAR_janitor_health_check_path: "/health" });
+    const stacks = synth({ TF_VAR_janitor_health_checks: "true" });
     for (const [name, stack] of Object.entries(stacks)) {
       // A Deny may say "*" (the EFS policy refuses everything without TLS).
       for (const statement of policyDocuments(stack).filter((s) => s.Effect === "Allow")) {
@@ -52,7 +52,7 @@ describe("the DNS agent on every instance and the janitor, wired across stacks",
   test("with janitor health checks, the instances accept the dynamic ports from the janitor's security group too", () => {
     const without = resources(synth()["dev-cluster"], "aws_vpc_security_group_ingress_rule").filter((r) => r.name.includes("dynamic-ports"));
     expect(without).toEqual([]);
-    const stacks = synth({ TF_VAR_janitor_health_check_path: "/health" });
+    const stacks = synth({ TF_VAR_janitor_health_checks: "true" });
     const rule = resources(stacks["dev-cluster"], "aws_vpc_security_group_ingress_rule").find((r) => r.name.includes("dynamic-ports"))!;
     expect(rule.values).toMatchObject({ from_port: 32768, to_port: 65535, referenced_security_group_id: expect.stringContaining(remoteStateOf("dev-discovery")) });
   });

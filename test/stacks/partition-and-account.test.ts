@@ -37,7 +37,7 @@ describe("the partition and the account, read once per stack", () => {
 
   test("every resource refers to the stack's own data.aws_partition.partition and data.aws_caller_identity.account", () => {
     // GIVEN / WHEN
-    const stacks = synth({ TF_VAR_flow_logs: "true", TF_VAR_janitor_health_check_path: "/health" });
+    const stacks = synth({ TF_VAR_flow_logs: "true", TF_VAR_janitor_health_checks: "true" });
     // THEN
     expect(Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [name, references(stack).sort()]))).toEqual({
       "dev-network": ["data.aws_caller_identity.account"],

@@ -769,6 +769,17 @@ describe("platform stacks", () => {
       ]);
     });
 
+    test("with janitor_health_checks, every discovered container asks the janitor to probe it at its health_check path, through a Docker label", () => {
+      // GIVEN / WHEN
+      const services = synth({ TF_VAR_janitor_health_checks: "true", TF_VAR_health_check: "/,/b/ready,/c", TF_VAR_discovery: "true,true,false" })["dev-services"];
+      // THEN
+      expect(["a", "b", "c"].map((name) => containerOf(services, name).dockerLabels)).toEqual([
+        { SERVICE_8000_NAME: "_a._tcp", SERVICE_8000_CHECK_HTTP: "/" },
+        { SERVICE_8001_NAME: "_b._tcp", SERVICE_8001_CHECK_HTTP: "/b/ready" },
+        undefined,
+      ]);
+    });
+
     test("discovery=false opts a container out, and discovery_name renames its SRV record (TF_VAR_ lists)", () => {
       // GIVEN / WHEN
       const services = synth({ TF_VAR_discovery: "true,false,true", TF_VAR_discovery_name: "frontend,,orders" })["dev-services"];
