@@ -101,16 +101,16 @@ export function computeDesiredRecords(input: DesiredRecordsInput): DesiredRecord
     }
   }
 
-  // SRV targets must resolve: the host record lives while any SRV of the host needs it.
-  if (hostTtlSeconds !== undefined) {
-    put({
-      name: hostName,
-      type: "A",
-      setIdentifier: setId(HOST_SLOT),
-      routing: "multivalue",
-      ttlSeconds: hostTtlSeconds,
-      values: [host.privateIpv4],
-    });
-  }
+  // SRV targets must resolve. The host record stays while the agent runs, not only while an
+  // SRV needs it: deleting a name makes resolvers cache "no such name" for the zone's
+  // negative-caching TTL, and the next task on this host would start unresolvable.
+  put({
+    name: hostName,
+    type: "A",
+    setIdentifier: setId(HOST_SLOT),
+    routing: "multivalue",
+    ttlSeconds: hostTtlSeconds ?? defaultTtlSeconds,
+    values: [host.privateIpv4],
+  });
   return { records: sortRecords([...records.values()]), problems };
 }

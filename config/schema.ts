@@ -151,6 +151,14 @@ const platformVariables = z.strictObject({
     .default("ecsdns")
     .describe("Owner prefix of the DNS agents' set identifiers; the agents and the janitor touch only records carrying it."),
   dns_ttl_seconds: z.int().min(0).max(86400).default(10).describe("TTL of the agents' records."),
+  dns_negative_ttl_seconds: z
+    .int()
+    .min(0)
+    .max(86400)
+    .default(10)
+    .describe(
+      "Negative-caching TTL of the private zone (the last field and the TTL of its SOA): how long resolvers remember that a name does not exist. Route53's default, 900 s, would leave a redeployed single-task service unresolvable for 15 minutes. Not applied to an existing zone (discovery_zone_id).",
+    ),
   dns_resync_seconds: z.int().min(10).max(3600).default(60).describe("The agents' full resync period."),
   janitor_schedule_minutes: z.int().min(1).max(1440).default(5).describe("Period of the janitor's safety-net sweep (it also runs on every instance stop or termination)."),
   janitor_health_checks: z

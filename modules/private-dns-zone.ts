@@ -1,5 +1,7 @@
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { Route53ZoneAssociation } from "@cdktf/provider-aws/lib/route53-zone-association";
 
@@ -13,6 +15,15 @@ export interface PrivateDnsZoneProps {
    * @default - a new private zone
    */
   readonly existingZoneId?: string;
+  /**
+   * How long resolvers cache "no such name" for the new zone: the SOA's
+   * minimum field and the SOA record's own TTL (a resolver takes the smaller,
+   * RFC 2308). Route53 creates the SOA with 900 s, so the name of a service
+   * whose only task is redeployed would stay unresolvable for 15 minutes.
+   * An existing zone's SOA is left as it is: it is not ours.
+   * @default - Route53's SOA (900 s)
+   */
+  readonly negativeTtlSeconds?: number;
 }
 
 /**
@@ -42,5 +53,17 @@ export class PrivateDnsZone extends Construct {
     });
     this.zoneId = zone.zoneId;
     this.zoneName = zone.name;
+    if (props.negativeTtlSeconds !== undefined) {
+      // Route53 made the SOA with the zone; allow_overwrite lets Terraform take it over (UPSERT).
+      // Fields: primary name server, contact, serial, refresh, retry, expire, negative-caching TTL.
+      new Route53Record(this, "soa", {
+        zoneId: zone.zoneId,
+        name: zone.name,
+        type: "SOA",
+        ttl: props.negativeTtlSeconds,
+        allowOverwrite: true,
+        records: [`${Fn.trimsuffix(zone.primaryNameServer, ".")}. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 ${props.negativeTtlSeconds}`],
+      });
+    }
   }
 }

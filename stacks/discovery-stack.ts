@@ -13,6 +13,8 @@ export interface DiscoveryStackProps extends PlatformStackProps {
   readonly zoneName: string;
   /** @default - a new private zone */
   readonly existingZoneId?: string;
+  /** The new zone's negative-caching TTL (see {@link PrivateDnsZoneProps.negativeTtlSeconds}). */
+  readonly negativeTtlSeconds: number;
   /** The janitor; its health checks, when set, run in the network's private subnets. */
   readonly janitor: Pick<DnsJanitorProps, "codeZip" | "owner" | "scheduleMinutes" | "logRetentionDays"> & {
     readonly healthCheck?: { readonly timeoutMs: number; readonly tries: number };
@@ -30,6 +32,7 @@ export class DiscoveryStack extends PlatformStack {
       vpcId: props.network.vpcId,
       zoneName: props.zoneName,
       existingZoneId: props.existingZoneId,
+      negativeTtlSeconds: props.negativeTtlSeconds,
     });
     const { healthCheck, ...janitor } = props.janitor;
     this.janitor = new DnsJanitor(this, "janitor", {

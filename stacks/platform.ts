@@ -87,6 +87,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
     network: networkRefs,
     zoneName: config.discovery_zone_name,
     existingZoneId: config.discovery_zone_id || undefined,
+    negativeTtlSeconds: config.dns_negative_ttl_seconds,
     janitor: {
       codeZip: options.bundles.janitorZip,
       owner: config.dns_owner,

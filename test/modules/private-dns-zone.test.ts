@@ -22,6 +22,22 @@ describe("PrivateDnsZone", () => {
     expect(dataSources(stack, "aws_route53_zone")).toHaveLength(0);
   });
 
+  test("sets the new zone's negative-caching TTL: the SOA's last field and its own TTL (resolvers take the smaller)", () => {
+    // GIVEN / WHEN
+    const stack = synthZone({ negativeTtlSeconds: 10 });
+    // THEN Route53's SOA (900 s) is taken over with an UPSERT, keeping its primary name server
+    const soa = soleResource(stack, "aws_route53_record");
+    const zone = resources(stack, "aws_route53_zone")[0];
+    expect(soa).toMatchObject({ type: "SOA", ttl: 10, allow_overwrite: true, zone_id: ref("aws_route53_zone", zone, "zone_id"), name: ref("aws_route53_zone", zone, "name") });
+    expect(soa.records).toHaveLength(1);
+    expect(soa.records[0]).toMatch(/^\$\{trimsuffix\(aws_route53_zone\.[\w-]+\.primary_name_server, "\."\)\}\. awsdns-hostmaster\.amazon\.com\. 1 7200 900 1209600 10$/);
+  });
+
+  test("leaves an existing zone's SOA alone (it is not ours), and Route53's SOA when no negative TTL is given", () => {
+    expect(resources(synthZone({ existingZoneId: "Z0123456789ABCDEFGHIJ", negativeTtlSeconds: 10 }), "aws_route53_record")).toHaveLength(0);
+    expect(resources(synthZone(), "aws_route53_record")).toHaveLength(0);
+  });
+
   test("never force-destroys the zone (the agents own its records)", () => {
     // GIVEN / WHEN
     const stack = synthZone();

@@ -64,7 +64,8 @@ test("stopping the container removes its records", async () => {
     `A h-stop.${zone.name} 10.0.9.1`,
   ]);
   await containers.stop(c.id);
-  await expectRecords("h-stop", []);
+  // The host record stays while the agent runs: a deleted name would be cached as NXDOMAIN.
+  await expectRecords("h-stop", [`A h-stop.${zone.name} 10.0.9.1`]);
 });
 
 test("two containers with one FQDN share the A record until the last one stops", async () => {
@@ -72,15 +73,15 @@ test("two containers with one FQDN share the A record until the last one stops",
   const fqdn = `shared.${zone.name}`;
   const one = await containers.start({ env: { SERVICE_FQDN: fqdn } });
   const two = await containers.start({ env: { SERVICE_FQDN: fqdn } });
-  await expectRecords("h-shared", [`A ${fqdn} 10.0.9.1`]);
+  await expectRecords("h-shared", [`A ${fqdn} 10.0.9.1`, `A h-shared.${zone.name} 10.0.9.1`]);
   const beforeStop = agent.lines.length;
   await containers.stop(one.id);
   const died = await agent.waitForLog("the die event", (l) => l.msg === "docker event" && l.containerId === one.id, 20_000, beforeStop);
   const pass = await agent.waitForPass(agent.lines.indexOf(died));
   expect(pass.changeCalls).toBe(0);
-  expect(await zone.hostLines("h-shared")).toEqual([`A ${fqdn} 10.0.9.1`]);
+  expect(await zone.hostLines("h-shared")).toEqual([`A ${fqdn} 10.0.9.1`, `A h-shared.${zone.name} 10.0.9.1`]);
   await containers.stop(two.id);
-  await expectRecords("h-shared", []);
+  await expectRecords("h-shared", [`A h-shared.${zone.name} 10.0.9.1`]);
 });
 
 test("two agents with different host ids serve the same names side by side and each removes only its own", async () => {
@@ -94,7 +95,7 @@ test("two agents with different host ids serve the same names side by side and e
   expect(await b.stop("SIGTERM")).toBe(0); // without --deregister-on-exit: records stay (the janitor's job)
   expect(await zone.hostLines("h-b")).toHaveLength(3);
   await containers.stop(c.id);
-  await expectRecords("h-a", []);
+  await expectRecords("h-a", [`A h-a.${zone.name} 10.0.9.11`]);
   expect(await zone.hostLines("h-b")).toHaveLength(3);
   expect(await a.stop()).toBe(0);
 });
@@ -106,10 +107,10 @@ test("a hand-made record is never touched, and a name it holds is a logged confl
   await zone.createRecords([handMade, otherOwner]);
   const agent = await startAgent("h-hand");
   const c = await containers.start({ env: { SERVICE_FQDN: taken, SERVICE_FQDN_LOCAL: `free.${zone.name}` } });
-  await expectRecords("h-hand", [`A free.${zone.name} 10.0.9.1`]);
+  await expectRecords("h-hand", [`A free.${zone.name} 10.0.9.1`, `A h-hand.${zone.name} 10.0.9.1`]);
   await agent.waitForLog("the conflict", (l) => String(l.msg).startsWith("conflict") && l.name === taken);
   await containers.stop(c.id);
-  await expectRecords("h-hand", []);
+  await expectRecords("h-hand", [`A h-hand.${zone.name} 10.0.9.1`]);
   const all = await zone.records();
   expect(all).toContainEqual(expect.objectContaining(handMade));
   expect(all).toContainEqual(expect.objectContaining(otherOwner));

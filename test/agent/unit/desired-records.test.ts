@@ -5,8 +5,11 @@ const compute = (containers: Parameters<typeof computeDesiredRecords>[0]["contai
   computeDesiredRecords({ containers, host, zoneName: ZONE, defaultTtlSeconds: 10 });
 
 describe("desired records", () => {
-  test("no containers, no records", () => {
-    expect(compute([])).toEqual({ records: [], problems: [] });
+  test("no containers: only the host record, which stays as long as the agent runs (a deleted name is cached as NXDOMAIN)", () => {
+    expect(compute([])).toEqual({
+      records: [{ name: "i-0abc.svc.internal.", type: "A", setIdentifier: "ecsdns/i-0abc/host", routing: "multivalue", ttlSeconds: 10, values: ["10.0.1.5"] }],
+      problems: [],
+    });
   });
 
   test("an SRV record points at the host record, which is published with it", () => {
@@ -21,9 +24,9 @@ describe("desired records", () => {
     expect(hostRecordName("I-0ABC", "svc.internal")).toBe("i-0abc.svc.internal.");
   });
 
-  test("no SRV, no host record", () => {
+  test("the host record is there without any SRV", () => {
     const { records } = compute([container({ env: { SERVICE_FQDN_LOCAL: "a.svc.internal" } })]);
-    expect(records.map((r) => r.setIdentifier)).toEqual(["ecsdns/i-0abc/fqdn-local"]);
+    expect(records.map((r) => r.setIdentifier)).toEqual(["ecsdns/i-0abc/fqdn-local", "ecsdns/i-0abc/host"]);
   });
 
   test("SERVICE_FQDN publishes the public IPv4 when the host has one", () => {
@@ -39,7 +42,7 @@ describe("desired records", () => {
   test("two containers with one FQDN share one record set, which stays while either runs", () => {
     const one = container({ id: containerId("111111111111"), env: { SERVICE_FQDN: "a.svc.internal" } });
     const two = container({ id: containerId("222222222222"), env: { SERVICE_FQDN: "a.svc.internal" } });
-    expect(compute([one, two]).records).toHaveLength(1);
+    expect(compute([one, two]).records.filter((r) => r.name === "a.svc.internal.")).toHaveLength(1);
     expect(compute([two]).records).toEqual(compute([one, two]).records);
   });
 
@@ -74,7 +77,7 @@ describe("desired records", () => {
     const good = container({ id: containerId("111111111111"), env: { SERVICE_FQDN: "a.svc.internal" } });
     const bad = container({ id: containerId("222222222222"), env: { SERVICE_FQDN: "a.elsewhere" } });
     const result = compute([good, bad]);
-    expect(result.records).toHaveLength(1);
+    expect(result.records.map((r) => r.name)).toEqual(["a.svc.internal.", "i-0abc.svc.internal."]);
     expect(result.problems).toEqual([expect.objectContaining({ containerId: containerId("222222222222"), variable: "SERVICE_FQDN" })]);
   });
 });

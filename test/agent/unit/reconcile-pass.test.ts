@@ -87,13 +87,13 @@ describe("one reconcile pass", () => {
     expect(ours()).toHaveLength(3);
   });
 
-  test("sync deletes the records of a stopped container", async () => {
+  test("sync deletes the records of a stopped container; the host record stays while the agent runs", async () => {
     docker.containers = [echo];
     const p = pass();
     await p.run(NO_SIGNAL, true);
     docker.containers = [];
     await p.run(NO_SIGNAL, false);
-    expect(ours()).toEqual([]);
+    expect(ours().map((r) => r.SetIdentifier)).toEqual(["ecsdns/i-0abc/host"]);
   });
 
   test("deregistration (desired = nothing) deletes only this host's records", async () => {
@@ -115,7 +115,7 @@ describe("one reconcile pass", () => {
     await p.run(NO_SIGNAL, false);
     const warnings = logger.at("warn");
     expect(warnings).toEqual([expect.objectContaining({ containerId: bad.id, variable: "SERVICE_PORT_99999", value: "x.svc.internal" })]);
-    expect(ours().map((r) => r.Name)).toEqual(["ok.svc.internal."]);
+    expect(ours().map((r) => r.Name)).toEqual(["i-0abc.svc.internal.", "ok.svc.internal."]);
   });
 
   test("a name taken by a hand-made simple record is a logged conflict, and the record is untouched", async () => {
@@ -147,7 +147,7 @@ describe("one reconcile pass", () => {
     const lists = r53.calls.list;
     await p.run(NO_SIGNAL, false);
     expect(r53.calls.list).toBe(lists);
-    expect(ours()).toEqual([]);
+    expect(ours().map((r) => r.SetIdentifier)).toEqual(["ecsdns/i-0abc/host"]);
   });
 
   test("a failed listing leaves no view, so the next pass lists again", async () => {

@@ -81,7 +81,7 @@ export class FaultZone extends EmulatorZone {
  * The records the agent of `host` must publish for the running containers
  * labelled `ecsdns-test=<tag>`, as `TYPE name value` lines (see the agent's
  * README): each container's `SERVICE_8080_NAME` (SRV with the published
- * port), one shared A for `SERVICE_FQDN_LOCAL`, the host A while any SRV exists.
+ * port), one shared A for `SERVICE_FQDN_LOCAL`, and the host A (kept while the agent runs).
  */
 export async function expectedLines(docker: Docker, tag: string, zoneName: string, host: FaultHost, envById: ReadonlyMap<string, Record<string, string>>): Promise<string[]> {
   const running = await docker.listContainers({ filters: { label: [`ecsdns-test=${tag}`] } });
@@ -95,7 +95,7 @@ export async function expectedLines(docker: Docker, tag: string, zoneName: strin
     if (env.SERVICE_8080_NAME && port) srv.push(`SRV ${env.SERVICE_8080_NAME}.${zoneName} 1 1 ${port} ${host.hostId}.${bare}`);
     if (env.SERVICE_FQDN_LOCAL) lines.add(`A ${env.SERVICE_FQDN_LOCAL} ${host.ip}`);
   }
-  if (srv.length > 0) lines.add(`A ${host.hostId}.${zoneName} ${host.ip}`);
+  lines.add(`A ${host.hostId}.${zoneName} ${host.ip}`);
   return [...lines, ...srv].sort();
 }
 
