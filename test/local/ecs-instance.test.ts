@@ -15,7 +15,8 @@ import { localDocker } from "../../scripts/local/local-platform";
 import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 import { testEnv, uniqueSuffix } from "../agent/helpers/test-env";
 
-jest.setTimeout(120_000);
+// Generous: on a busy 2-core machine one test has taken more than 120 s (pulls, starts, target health).
+jest.setTimeout(300_000);
 
 const env = testEnv();
 const config = { region: "us-east-1", endpoint: env.motoUrl, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
