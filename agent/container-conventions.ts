@@ -7,7 +7,7 @@
  * container. The full table is in agent/README.md.
  */
 import { isInZone, isValidDnsName, normalizeName } from "../dns/records";
-import type { ContainerInfo, PublishedPort } from "./ports";
+import type { ContainerInfo } from "./ports";
 
 /** One thing a container asks for, before records of several containers are merged. */
 export type ContainerIntent =
@@ -55,8 +55,10 @@ interface Setting {
  *
  * @param zoneName - the hosted zone's name; every name must lie inside it.
  * @param defaultTtlSeconds - TTL when `SERVICE_TTL` is absent or bad.
+ * @param srvTargetIpv4 - the address SRV targets resolve to (the host's
+ *   private IPv4): a binding is published only when it answers there.
  */
-export function readContainer(container: ContainerInfo, zoneName: string, defaultTtlSeconds: number): ContainerReading {
+export function readContainer(container: ContainerInfo, zoneName: string, defaultTtlSeconds: number, srvTargetIpv4: string): ContainerReading {
   const settings = mergeSettings(container);
   const problems: ContainerProblem[] = [];
   const problem = (variable: string, reason: string): void => {
@@ -112,12 +114,13 @@ export function readContainer(container: ContainerInfo, zoneName: string, defaul
       problem(key, name.reason);
       continue;
     }
-    const binding = resolvePort(container, port);
-    if (!binding) {
-      problem(key, `port ${port} is not published (neither a published container port nor a published host port)`);
+    if (ignoredPorts.has(port)) continue;
+    const binding = resolvePort(container, port, srvProtocol(name), srvTargetIpv4);
+    if ("problem" in binding) {
+      problem(key, binding.problem);
       continue;
     }
-    if (ignoredPorts.has(port) || ignoredPorts.has(binding.containerPort)) continue;
+    if (ignoredPorts.has(binding.containerPort)) continue;
     intents.push({ kind: "srv", name, containerPort: binding.containerPort, hostPort: binding.hostPort, ttlSeconds });
   }
   return { ignored: false, intents, problems };
@@ -162,21 +165,60 @@ function serviceName(value: string, zoneName: string): string | { reason: string
 }
 
 /**
- * The host port for a port named in a variable: the published binding of that
- * container port (TCP before UDP); with host networking the port itself; else
- * a published host port of that number (ecsd's README maps `-p 80:8888` with
- * `SERVICE_PORT_80`).
+ * The protocol an SRV name asks for: `_<service>._udp.<name>` UDP,
+ * `_<service>._tcp.<name>` TCP (RFC 2782); any other name takes TCP, or UDP
+ * when only UDP is published (ecsd's `SERVICE_PORT_<port>=<fqdn>`).
  */
-export function resolvePort(container: ContainerInfo, port: number): PublishedPort | undefined {
-  const byContainerPort = lowestBinding(container.ports.filter((p) => p.containerPort === port));
-  if (byContainerPort) return byContainerPort;
-  if (container.networkMode === "host") return { containerPort: port, protocol: "tcp", hostPort: port };
-  return lowestBinding(container.ports.filter((p) => p.hostPort === port));
+export function srvProtocol(name: string): "tcp" | "udp" | undefined {
+  const m = /^_[^.]+\._(tcp|udp)\./i.exec(name);
+  return m ? (m[1].toLowerCase() as "tcp" | "udp") : undefined;
 }
 
-function lowestBinding(ports: readonly PublishedPort[]): PublishedPort | undefined {
-  const sorted = [...ports].sort(
-    (a, b) => (a.protocol === b.protocol ? 0 : a.protocol === "tcp" ? -1 : 1) || a.hostPort - b.hostPort,
-  );
-  return sorted[0];
+/** The port an SRV record publishes, or why there is none. */
+export type PortChoice = { readonly containerPort: number; readonly hostPort: number } | { readonly problem: string };
+
+/**
+ * The host port for a port named in a variable: a binding of that container
+ * port; with host networking the port itself; else a binding of that host
+ * port (ecsd's README maps `-p 80:8888` with `SERVICE_PORT_80`).
+ *
+ * Of the bindings, only one that answers at `srvTargetIpv4` (where the SRV
+ * target resolves) is published: bound to `0.0.0.0` or to that address.
+ * Not `::`: it answers at the host's IPv6 addresses, which no record names,
+ * and Docker may give it another port than the IPv4 binding (moby#42442).
+ * Not `127.0.0.1` or another address: other hosts cannot reach it there.
+ * Among those, the lowest host port, so the choice is stable.
+ */
+export function resolvePort(container: ContainerInfo, port: number, protocol: "tcp" | "udp" | undefined, srvTargetIpv4: string): PortChoice {
+  let bindings = container.ports.filter((p) => p.containerPort === port);
+  if (bindings.length === 0 && container.networkMode === "host") return { containerPort: port, hostPort: port };
+  if (bindings.length === 0) bindings = container.ports.filter((p) => p.hostPort === port);
+  if (bindings.length === 0) return { problem: `port ${port} is not published (neither a published container port nor a published host port)` };
+
+  const protocols = protocol ? [protocol] : (["tcp", "udp"] as const);
+  for (const proto of protocols) {
+    const reachable = bindings
+      .filter((b) => b.protocol === proto && answersAt(b.hostIp, srvTargetIpv4))
+      .sort((a, b) => a.hostPort - b.hostPort);
+    if (reachable.length > 0) return { containerPort: reachable[0].containerPort, hostPort: reachable[0].hostPort };
+  }
+  const ofProtocol = bindings.filter((b) => protocols.includes(b.protocol));
+  if (ofProtocol.length === 0) {
+    const others = [...new Set(bindings.map((b) => b.protocol.toUpperCase()))].join(" and ");
+    return { problem: `the name asks for ${protocol!.toUpperCase()}, but port ${port} is published only for ${others}` };
+  }
+  const where = ofProtocol.map((b) => `${formatHostAddress(b.hostIp)}:${b.hostPort}/${b.protocol}`).join(", ");
+  return {
+    problem: `port ${port} is published only on ${where}, which other hosts cannot reach at ${srvTargetIpv4} (where the SRV target resolves); publish it on 0.0.0.0 or ${srvTargetIpv4}`,
+  };
+}
+
+/** True when a binding to `hostIp` answers at `ipv4`: bound to every IPv4 address, or to that one. */
+function answersAt(hostIp: string, ipv4: string): boolean {
+  // "" is "every address" in the API's PortBindings; taken the same way should an engine report it.
+  return hostIp === "0.0.0.0" || hostIp === "" || hostIp === ipv4;
+}
+
+function formatHostAddress(ip: string): string {
+  return ip.includes(":") ? `[${ip}]` : ip === "" ? "0.0.0.0" : ip;
 }

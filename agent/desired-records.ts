@@ -72,7 +72,7 @@ export function computeDesiredRecords(input: DesiredRecordsInput): DesiredRecord
 
   const containers = [...input.containers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const container of containers) {
-    const reading = readContainer(container, zoneName, defaultTtlSeconds);
+    const reading = readContainer(container, zoneName, defaultTtlSeconds, host.privateIpv4);
     problems.push(...reading.problems);
     for (const intent of reading.intents) {
       if (intent.kind === "srv") {

@@ -4,10 +4,19 @@
  * dns/dns-provider.ts, shared with the janitor.
  */
 
-/** One published port of a running container. */
+/**
+ * One port binding of a running container, as Docker lists it: one per host
+ * address, so `-p 8080` is two bindings (`0.0.0.0` and `::`), which may even
+ * have different host ports (moby#42442).
+ */
 export interface PublishedPort {
   readonly containerPort: number;
   readonly protocol: "tcp" | "udp";
+  /**
+   * The host address Docker bound: `0.0.0.0` (every IPv4 address), `::`
+   * (every IPv6 address), or one address such as `127.0.0.1`.
+   */
+  readonly hostIp: string;
   /** The port Docker bound on the host (dynamic when the task asked for 0). */
   readonly hostPort: number;
 }

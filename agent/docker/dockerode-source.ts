@@ -78,15 +78,26 @@ export function parseEnv(lines: readonly string[]): Record<string, string> {
   return env;
 }
 
-/** Docker lists a binding once per host address family; keep one per (container port, protocol, host port). */
-export function publishedPorts(ports: readonly Docker.Port[]): PublishedPort[] {
+/**
+ * `Ports` of a container summary → its bindings, one per host address:
+ * `-p 8080` is listed as `0.0.0.0` and `::`, possibly with different host
+ * ports (moby#42442), and the core picks the one behind the host's records.
+ * Exposed ports that are not published (no `PublicPort`) and protocols other
+ * than TCP and UDP (SCTP) are dropped; so is anything malformed.
+ */
+export function publishedPorts(ports: readonly Docker.Port[] | null | undefined): PublishedPort[] {
   const seen = new Map<string, PublishedPort>();
-  for (const p of ports) {
-    if (!p.PublicPort || (p.Type !== "tcp" && p.Type !== "udp")) continue;
-    const port: PublishedPort = { containerPort: p.PrivatePort, protocol: p.Type, hostPort: p.PublicPort };
-    seen.set(`${port.containerPort}/${port.protocol}/${port.hostPort}`, port);
+  for (const p of Array.isArray(ports) ? ports : []) {
+    if (!p || (p.Type !== "tcp" && p.Type !== "udp") || !isPort(p.PublicPort) || !isPort(p.PrivatePort)) continue;
+    const hostIp = typeof p.IP === "string" ? p.IP : "";
+    const port: PublishedPort = { containerPort: p.PrivatePort, protocol: p.Type, hostIp, hostPort: p.PublicPort };
+    seen.set(`${port.containerPort}/${port.protocol}/${hostIp}/${port.hostPort}`, port);
   }
   return [...seen.values()];
+}
+
+function isPort(n: unknown): n is number {
+  return Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65_535;
 }
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

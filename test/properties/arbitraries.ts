@@ -37,7 +37,18 @@ export const host: fc.Arbitrary<HostIdentity> = fc.record(
 
 /** Ports that containers publish and variables name, plus ones nobody publishes. */
 const port = fc.oneof(fc.constantFrom(80, 443, 8080, 53, 1, 65535), fc.integer({ min: 1, max: 65535 }));
-const published: fc.Arbitrary<PublishedPort> = fc.record({ containerPort: port, protocol: fc.constantFrom("tcp" as const, "udp" as const), hostPort: port });
+/** Host addresses of bindings: every IPv4 and IPv6 address, loopback, some address, and anything. */
+const bindingAddress = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom("0.0.0.0", "::", "127.0.0.1") },
+  { weight: 1, arbitrary: fc.oneof(fc.ipV4(), fc.ipV6(), fc.constant("")) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+);
+const published: fc.Arbitrary<PublishedPort> = fc.record({
+  containerPort: port,
+  protocol: fc.constantFrom("tcp" as const, "udp" as const),
+  hostIp: bindingAddress,
+  hostPort: port,
+});
 
 /** The `<port>` part of a variable name: numbers in and out of range, and anything. */
 const portPart = fc.oneof(

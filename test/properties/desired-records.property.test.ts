@@ -49,6 +49,12 @@ test("any env and labels: no crash, and every record is valid, inside the zone a
           check(r.type === "SRV" && m !== null, () => `neither A nor a well-formed SRV: ${what()}`);
           check(Number(m![1]) >= 1 && Number(m![1]) <= 65535, () => `SRV port out of range: ${what()}`);
           check(m![2] === hostName.slice(0, -1), () => `SRV target is not the host record: ${what()}`);
+          // The port answers where the target resolves: a binding on 0.0.0.0 or the private IPv4, or host networking.
+          const port = Number(m![1]);
+          const reachable = containers.some(
+            (c) => c.networkMode === "host" || c.ports.some((b) => b.hostPort === port && ["0.0.0.0", "", h.privateIpv4].includes(b.hostIp)),
+          );
+          check(reachable, () => `SRV port is bound nowhere behind ${h.privateIpv4}: ${what()}`);
         }
       }
       // SRV targets resolve: the host record comes with any SRV.

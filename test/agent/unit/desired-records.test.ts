@@ -36,6 +36,13 @@ describe("desired records", () => {
     expect(records[0]).toMatchObject({ values: ["10.0.1.5"] });
   });
 
+  test("an SRV publishes a binding behind the private IPv4 its target resolves to, never one on the public IPv4 only", () => {
+    const c = container({ env: { SERVICE_8080_NAME: "_echo._tcp", SERVICE_FQDN: "a.svc.internal" }, ports: [tcp(8080, 32768, "54.1.2.3")] });
+    const { records, problems } = compute([c], HOST_WITH_PUBLIC);
+    expect(records.map((r) => `${r.type} ${r.name} ${r.values[0]}`)).toEqual(["A a.svc.internal. 54.1.2.3"]);
+    expect(problems[0].reason).toContain("published only on 54.1.2.3:32768/tcp, which other hosts cannot reach at 10.0.1.5");
+  });
+
   test("two containers with one FQDN share one record set, which stays while either runs", () => {
     const one = container({ id: containerId("111111111111"), env: { SERVICE_FQDN: "a.svc.internal" } });
     const two = container({ id: containerId("222222222222"), env: { SERVICE_FQDN: "a.svc.internal" } });

@@ -1,3 +1,4 @@
+import type Docker from "dockerode";
 import { parseEnv, publishedPorts } from "../../../agent/docker/dockerode-source";
 import { parseEventLine, parseEventStream } from "../../../agent/docker/event-stream";
 
@@ -48,17 +49,30 @@ describe("container summaries", () => {
     expect(parseEnv(["A=1", "B=x=y", "EMPTY=", "BARE"])).toEqual({ A: "1", B: "x=y", EMPTY: "", BARE: "" });
   });
 
-  test("a binding listed for IPv4 and IPv6 counts once; unpublished ports are dropped", () => {
+  test("every binding is kept with its host address; exposed ports that are not published are dropped", () => {
+    // `Ports` of GET /containers/json, verbatim from dockerd 20.10 for
+    // `docker run -p 8080 -p 127.0.0.1::9090 -p 53/udp --expose 9000`:
+    // IPv4 and IPv6 of 8080 got different host ports (moby#42442).
     expect(
       publishedPorts([
-        { IP: "0.0.0.0", PrivatePort: 8080, PublicPort: 32768, Type: "tcp" },
-        { IP: "::", PrivatePort: 8080, PublicPort: 32768, Type: "tcp" },
-        { IP: "", PrivatePort: 9000, PublicPort: 0, Type: "tcp" },
+        { IP: "0.0.0.0", PrivatePort: 8080, PublicPort: 32773, Type: "tcp" },
+        { IP: "::", PrivatePort: 8080, PublicPort: 32772, Type: "tcp" },
+        { PrivatePort: 9000, Type: "tcp" } as Docker.Port,
+        { IP: "127.0.0.1", PrivatePort: 9090, PublicPort: 32771, Type: "tcp" },
         { IP: "0.0.0.0", PrivatePort: 53, PublicPort: 32769, Type: "udp" },
+        { IP: "::", PrivatePort: 53, PublicPort: 32769, Type: "udp" },
       ]),
     ).toEqual([
-      { containerPort: 8080, protocol: "tcp", hostPort: 32768 },
-      { containerPort: 53, protocol: "udp", hostPort: 32769 },
+      { containerPort: 8080, protocol: "tcp", hostIp: "0.0.0.0", hostPort: 32773 },
+      { containerPort: 8080, protocol: "tcp", hostIp: "::", hostPort: 32772 },
+      { containerPort: 9090, protocol: "tcp", hostIp: "127.0.0.1", hostPort: 32771 },
+      { containerPort: 53, protocol: "udp", hostIp: "0.0.0.0", hostPort: 32769 },
+      { containerPort: 53, protocol: "udp", hostIp: "::", hostPort: 32769 },
     ]);
+  });
+
+  test("malformed Ports never throw: null, junk entries, ports out of range, SCTP", () => {
+    expect(publishedPorts(null)).toEqual([]);
+    expect(publishedPorts([null, {}, { IP: "0.0.0.0", PrivatePort: 7000, PublicPort: 32770, Type: "sctp" }, { IP: "0.0.0.0", PrivatePort: 0, PublicPort: 32768, Type: "tcp" }, { IP: "0.0.0.0", PrivatePort: 80, PublicPort: 70000, Type: "tcp" }] as unknown as Docker.Port[])).toEqual([]);
   });
 });

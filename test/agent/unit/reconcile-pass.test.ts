@@ -118,6 +118,19 @@ describe("one reconcile pass", () => {
     expect(ours().map((r) => r.Name)).toEqual(["ok.svc.internal."]);
   });
 
+  test("a port bound only to 127.0.0.1 is logged once per container, not on every pass, and gets no SRV", async () => {
+    const local = container({ id: containerId("10ca110ca110"), name: "local-only", env: { SERVICE_8080_NAME: "_echo._tcp" }, ports: [tcp(8080, 32768, "127.0.0.1")] });
+    docker.containers = [local];
+    const p = pass();
+    await p.run(NO_SIGNAL, true);
+    await p.run(NO_SIGNAL, false);
+    await p.run(NO_SIGNAL, true);
+    expect(logger.at("warn")).toEqual([
+      expect.objectContaining({ containerId: local.id, container: "local-only", variable: "SERVICE_8080_NAME", reason: expect.stringContaining("published only on 127.0.0.1:32768/tcp") }),
+    ]);
+    expect(ours()).toEqual([]);
+  });
+
   test("a name taken by a hand-made simple record is a logged conflict, and the record is untouched", async () => {
     const handMade: WireRecordSet = { Name: "echo.svc.internal.", Type: "A", TTL: 300, ResourceRecords: [{ Value: "192.0.2.10" }] };
     await r53.changeRecordSets(zoneId, [{ Action: "CREATE", ResourceRecordSet: handMade }]);
