@@ -20,13 +20,13 @@ export type ContainerIntent =
       readonly ttlSeconds: number;
     };
 
-/** A variable the agent could not use, reported once per container. */
+/** A variable the agent could not use, or a container it cannot publish, reported once per container. */
 export interface ContainerProblem {
   readonly containerId: string;
   readonly containerName: string;
-  /** The exact key, e.g. `SERVICE_PORT_80`. */
+  /** The exact key, e.g. `SERVICE_PORT_80`, or the Docker field (`HostConfig.NetworkMode`) when `source` is `docker`. */
   readonly variable: string;
-  readonly source: "env" | "label";
+  readonly source: "env" | "label" | "docker";
   readonly value: string;
   readonly reason: string;
 }
@@ -122,6 +122,27 @@ export function readContainer(container: ContainerInfo, zoneName: string, defaul
     }
     if (ignoredPorts.has(binding.containerPort)) continue;
     intents.push({ kind: "srv", name, containerPort: binding.containerPort, hostPort: binding.hostPort, ttlSeconds });
+  }
+
+  // ECS awsvpc tasks run like this behind their pause container: the namespace has its own ENI address,
+  // and every record of ours would point at the host's. Only a container that asks for something is reported.
+  const namespaceOwner = /^container:(.*)$/.exec(container.networkMode);
+  if (namespaceOwner && (intents.length > 0 || problems.length > 0)) {
+    const owner = namespaceOwner[1].slice(0, 12) || "?";
+    return {
+      ignored: false,
+      intents: [],
+      problems: [
+        {
+          containerId: container.id,
+          containerName: container.name,
+          variable: "HostConfig.NetworkMode",
+          source: "docker",
+          value: container.networkMode,
+          reason: `the container shares the network namespace of container ${owner} (ECS awsvpc mode, or --network container:), whose address is not this host's; publishing none of its records`,
+        },
+      ],
+    };
   }
   return { ignored: false, intents, problems };
 }

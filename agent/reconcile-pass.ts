@@ -135,7 +135,7 @@ export class ReconcilePass {
       seen.add(key);
       this.options.logger.warn(
         { containerId: p.containerId, container: p.containerName, variable: p.variable, source: p.source, value: p.value, reason: p.reason },
-        `skipping ${p.variable}: ${p.reason}`,
+        p.source === "docker" ? `skipping the container: ${p.reason}` : `skipping ${p.variable}: ${p.reason}`,
       );
     }
     this.options.metrics?.containerProblems.set(problems.length);

@@ -62,7 +62,8 @@ export class DockerodeSource implements DockerSource {
         env: this.envById.get(s.Id)!,
         labels: s.Labels ?? {},
         ports: publishedPorts(s.Ports ?? []),
-        networkMode: s.HostConfig?.NetworkMode ?? "default",
+        // `container:<id>` for a container in another's network namespace (ECS awsvpc tasks).
+        networkMode: typeof s.HostConfig?.NetworkMode === "string" ? s.HostConfig.NetworkMode : "default",
       }));
   }
 }

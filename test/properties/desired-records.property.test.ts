@@ -59,10 +59,20 @@ test("any env and labels: no crash, and every record is valid, inside the zone a
       }
       // SRV targets resolve: the host record comes with any SRV.
       check(!records.some((r) => r.type === "SRV") || records.some((r) => r.name === hostName && r.type === "A"), () => "SRV without the host record");
-      // Every problem names a container and the exact variable it set.
+      // Every problem names a container and the exact variable it set (or the Docker field it cannot publish from).
       for (const p of problems) {
         const c = containers.find((x) => x.id === p.containerId);
-        check(c !== undefined && Object.hasOwn(p.source === "label" ? c.labels : c.env, p.variable), () => `problem names no variable of a container: ${JSON.stringify(p)}`);
+        const named =
+          p.source === "docker"
+            ? p.variable === "HostConfig.NetworkMode" && p.value === c?.networkMode
+            : c !== undefined && Object.hasOwn(p.source === "label" ? c.labels : c.env, p.variable);
+        check(named, () => `problem names no variable of a container: ${JSON.stringify(p)}`);
+      }
+      // A container in another's network namespace (ECS awsvpc) adds no record: its address is not this host's.
+      const own = containers.filter((c) => !c.networkMode.startsWith("container:"));
+      if (own.length < containers.length) {
+        const without = computeDesiredRecords({ containers: own, host: h, zoneName: zone, defaultTtlSeconds: ttl }).records;
+        check(JSON.stringify(without) === JSON.stringify(records), () => "a container in another's network namespace changed the records");
       }
     }),
     { numRuns: 3000 },

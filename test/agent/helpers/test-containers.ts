@@ -26,6 +26,10 @@ export interface ContainerSpec {
    * every IPv4 address only. @default [TEST_HOST_IP]
    */
   readonly bindTo?: readonly string[];
+  /** `HostConfig.NetworkMode`, e.g. `container:<id>` (then nothing can be published). @default Docker's bridge */
+  readonly networkMode?: string;
+  /** The command. @default busybox httpd on 8080 */
+  readonly cmd?: readonly string[];
 }
 
 /** A started container and the host ports Docker gave its port 8080. */
@@ -52,16 +56,19 @@ export class TestContainers {
   /** Creates and starts a container; resolves with its published ports. */
   async start(spec: ContainerSpec = {}): Promise<TestContainer> {
     const bindTo = spec.bindTo ?? [TEST_HOST_IP];
+    const shared = spec.networkMode?.startsWith("container:") ?? false;
     const container = await this.docker.createContainer({
       Image: this.env.image,
-      Cmd: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"],
+      Cmd: [...(spec.cmd ?? ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"])],
       Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
       Labels: { "ecsdns-test": this.tag, ...(spec.labels ?? {}) },
-      ExposedPorts: { "8080/tcp": {} },
+      // A container in another's network namespace can neither expose nor publish ports.
+      ExposedPorts: shared ? undefined : { "8080/tcp": {} },
       // httpd as PID 1 ignores SIGTERM; without this a daemon restart waits 10 s per container.
       StopTimeout: 1,
       HostConfig: {
-        PortBindings: { "8080/tcp": bindTo.map((HostIp) => ({ HostIp, HostPort: "" })) },
+        ...(shared ? {} : { PortBindings: { "8080/tcp": bindTo.map((HostIp) => ({ HostIp, HostPort: "" })) } }),
+        ...(spec.networkMode ? { NetworkMode: spec.networkMode } : {}),
         RestartPolicy: { Name: spec.restart ?? "no" },
       },
     });

@@ -87,3 +87,27 @@ describe("the binding behind the host's records", () => {
     await expectRecords("h-both", [`A h-both.${zone.name} ${HOST_IP}`, srvLine("_both._tcp", c.bindings["0.0.0.0"], "h-both")]);
   });
 });
+
+describe("a container in another container's network namespace (ECS awsvpc)", () => {
+  test("`docker run --network container:<other>` with SERVICE_* variables gets no record, and one log line saying why", async () => {
+    const agent = await startAgent("h-awsvpc");
+    // The pause container of an awsvpc task holds the namespace; the task's container joins it.
+    const pause = await containers.start({ cmd: ["/bin/sleep", "600"] });
+    const task = await startAndPass(agent, {
+      networkMode: `container:${pause.id}`,
+      env: { SERVICE_8080_NAME: "_awsvpc._tcp", SERVICE_FQDN_LOCAL: `awsvpc.${zone.name}` },
+    });
+    // Later passes publish others and still nothing of it, nor log it again.
+    const marker = await startAndPass(agent, { env: { SERVICE_FQDN_LOCAL: `marker.${zone.name}` } });
+    await expectRecords("h-awsvpc", [`A marker.${zone.name} ${HOST_IP}`]);
+    await containers.stop(marker.id);
+    await expectRecords("h-awsvpc", []);
+    expect(warningsAbout(agent, task.id)).toEqual([
+      expect.objectContaining({
+        variable: "HostConfig.NetworkMode",
+        value: `container:${pause.id}`,
+        msg: expect.stringContaining("shares the network namespace of container"),
+      }),
+    ]);
+  });
+});

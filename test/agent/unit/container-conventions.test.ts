@@ -128,6 +128,39 @@ describe("container convention", () => {
     });
   });
 
+  describe("a container in another container's network namespace (ECS awsvpc)", () => {
+    const pauseId = "9".repeat(64);
+
+    test("publishes nothing, not even its FQDN, and reports one problem naming Docker's field", () => {
+      const c = container({
+        id: "a".repeat(64),
+        name: "ecs-task-web",
+        env: { SERVICE_8080_NAME: "_web._tcp", SERVICE_FQDN_LOCAL: "web.svc.internal", SERVICE_TTL: "oops" },
+        networkMode: `container:${pauseId}`,
+      });
+      const r = read(c);
+      expect(r.intents).toEqual([]);
+      expect(r.problems).toEqual([
+        {
+          containerId: "a".repeat(64),
+          containerName: "ecs-task-web",
+          variable: "HostConfig.NetworkMode",
+          source: "docker",
+          value: `container:${pauseId}`,
+          reason: "the container shares the network namespace of container 999999999999 (ECS awsvpc mode, or --network container:), whose address is not this host's; publishing none of its records",
+        },
+      ]);
+    });
+
+    test("is not reported when it asks for nothing (the ECS agent's own containers, sidecars)", () => {
+      expect(read(container({ env: { PATH: "/bin", SERVICE_NAME: "x" }, networkMode: `container:${pauseId}` }))).toEqual({ ignored: false, intents: [], problems: [] });
+    });
+
+    test("SERVICE_IGNORE still publishes nothing and reports nothing", () => {
+      expect(read(container({ env: { SERVICE_FQDN: "a.svc.internal", SERVICE_IGNORE: "true" }, networkMode: `container:${pauseId}` })).problems).toEqual([]);
+    });
+  });
+
   describe("labels and options", () => {
     test("a Docker label overrides the env variable with the same key", () => {
       const r = read(container({ env: { SERVICE_FQDN: "env.svc.internal" }, labels: { SERVICE_FQDN: "label.svc.internal" } }));
