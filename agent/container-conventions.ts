@@ -36,6 +36,12 @@ export interface ContainerReading {
   readonly ignored: boolean;
   readonly intents: readonly ContainerIntent[];
   readonly problems: readonly ContainerProblem[];
+  /**
+   * Docker's health status (`starting`, `unhealthy`) that holds back every
+   * record the container asks for, until it is `healthy`; absent when nothing
+   * is held back.
+   */
+  readonly withheldFor?: string;
 }
 
 /** Largest TTL Route53 accepts. */
@@ -75,6 +81,7 @@ export function readContainer(container: ContainerInfo, zoneName: string, defaul
 
   const ignore = settings.get("SERVICE_IGNORE");
   if (ignore && !isFalse(ignore.value)) return { ignored: true, intents: [], problems: [] };
+  const ignoreHealth = settings.get("SERVICE_IGNORE_HEALTH");
 
   let ttlSeconds = defaultTtlSeconds;
   const ttl = settings.get("SERVICE_TTL");
@@ -144,7 +151,18 @@ export function readContainer(container: ContainerInfo, zoneName: string, defaul
       ],
     };
   }
+  // registrator's and Consul's practice: only a passing check is published. `starting` is held back too,
+  // so a task is found only once it answers; SERVICE_IGNORE_HEALTH opts out.
+  if (intents.length > 0 && !publishesWithHealth(container.health) && !(ignoreHealth && !isFalse(ignoreHealth.value))) {
+    return { ignored: false, intents: [], problems, withheldFor: container.health };
+  }
   return { ignored: false, intents, problems };
+}
+
+/** True for a container without a healthcheck, or whose check passes. */
+function publishesWithHealth(health: string | undefined): boolean {
+  // "none" is Docker's name for "no healthcheck" (the `health` filter of GET /containers/json).
+  return health === undefined || health === "none" || health === "healthy";
 }
 
 /** Env first, then labels over it; sorted by key so results are deterministic. */

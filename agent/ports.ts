@@ -31,14 +31,26 @@ export interface ContainerInfo {
   readonly env: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly ports: readonly PublishedPort[];
-  /** `host` means container ports are host ports; anything else means bridge-like. */
+  /**
+   * `host` means container ports are host ports; `container:<id>` that the
+   * container lives in another's network namespace (ECS awsvpc); anything
+   * else means bridge-like.
+   */
   readonly networkMode: string;
+  /**
+   * Docker's `State.Health.Status` (`starting`, `healthy`, `unhealthy`);
+   * absent when the container has no healthcheck.
+   */
+  readonly health?: string;
 }
 
-/** A container lifecycle event; only the kinds that can change the desired records. */
+/** A container event; only the kinds that can change the desired records. */
 export interface ContainerEvent {
-  readonly action: "start" | "die" | "destroy";
+  /** `health_status` stands for Docker's `health_status: <status>` actions. */
+  readonly action: "start" | "die" | "destroy" | "health_status";
   readonly containerId: string;
+  /** The new status of a `health_status` event. */
+  readonly healthStatus?: string;
 }
 
 /** Read side of Docker. */

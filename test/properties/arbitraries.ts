@@ -59,7 +59,7 @@ const portPart = fc.oneof(
 
 /** Keys of the convention (and near misses), and anything. */
 export const variableName = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom("SERVICE_FQDN", "SERVICE_FQDN_LOCAL", "SERVICE_TTL", "SERVICE_IGNORE", "SERVICE_NAME", "SERVICE_TAGS", "service_fqdn") },
+  { weight: 3, arbitrary: fc.constantFrom("SERVICE_FQDN", "SERVICE_FQDN_LOCAL", "SERVICE_TTL", "SERVICE_IGNORE", "SERVICE_IGNORE_HEALTH", "SERVICE_NAME", "SERVICE_TAGS", "service_fqdn") },
   { weight: 6, arbitrary: portPart.map((p) => `SERVICE_PORT_${p}`) },
   { weight: 6, arbitrary: portPart.map((p) => `SERVICE_${p}_NAME`) },
   { weight: 2, arbitrary: portPart.map((p) => `SERVICE_${p}_IGNORE`) },
@@ -92,14 +92,19 @@ export const variableValue: fc.Arbitrary<string> = fc.oneof(
 const settings = fc.dictionary(variableName, variableValue, { maxKeys: 8 });
 
 /** One running container with env and labels drawn from the convention and from anything (zone placeholders unresolved). */
-export const container: fc.Arbitrary<ContainerInfo> = fc.record({
-  id: fc.stringMatching(/^[0-9a-f]{64}$/),
-  name: fc.string({ maxLength: 12 }),
-  env: settings,
-  labels: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: settings }),
-  ports: fc.array(published, { maxLength: 4 }),
-  networkMode: fc.constantFrom("bridge", "default", "host", "none", "container:abc"),
-});
+export const container: fc.Arbitrary<ContainerInfo> = fc.record(
+  {
+    id: fc.stringMatching(/^[0-9a-f]{64}$/),
+    name: fc.string({ maxLength: 12 }),
+    env: settings,
+    labels: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: settings }),
+    ports: fc.array(published, { maxLength: 4 }),
+    networkMode: fc.constantFrom("bridge", "default", "host", "none", "container:abc"),
+    // Docker's State.Health.Status, absent without a healthcheck.
+    health: fc.oneof({ weight: 4, arbitrary: fc.constantFrom("starting", "healthy", "unhealthy", "none") }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }),
+  },
+  { requiredKeys: ["id", "name", "env", "labels", "ports", "networkMode"] },
+);
 
 /** Puts the zone's name where the generated values name it. */
 export function inZone(c: ContainerInfo, zone: string): ContainerInfo {

@@ -28,6 +28,8 @@ export interface ContainerSpec {
   readonly bindTo?: readonly string[];
   /** `HostConfig.NetworkMode`, e.g. `container:<id>` (then nothing can be published). @default Docker's bridge */
   readonly networkMode?: string;
+  /** A Docker healthcheck (`--health-cmd`), run every second; one failure makes the container unhealthy. */
+  readonly healthCmd?: string;
   /** The command. @default busybox httpd on 8080 */
   readonly cmd?: readonly string[];
 }
@@ -66,6 +68,7 @@ export class TestContainers {
       ExposedPorts: shared ? undefined : { "8080/tcp": {} },
       // httpd as PID 1 ignores SIGTERM; without this a daemon restart waits 10 s per container.
       StopTimeout: 1,
+      ...(spec.healthCmd ? { Healthcheck: { Test: ["CMD-SHELL", spec.healthCmd], Interval: 1e9, Timeout: 1e9, Retries: 1 } } : {}),
       HostConfig: {
         ...(shared ? {} : { PortBindings: { "8080/tcp": bindTo.map((HostIp) => ({ HostIp, HostPort: "" })) } }),
         ...(spec.networkMode ? { NetworkMode: spec.networkMode } : {}),
@@ -87,6 +90,20 @@ export class TestContainers {
     const info = await this.docker.getContainer(id).inspect();
     const list = (info.NetworkSettings.Ports?.["8080/tcp"] ?? []) as { HostIp: string; HostPort: string }[];
     return Object.fromEntries(list.map((b) => [b.HostIp, Number(b.HostPort)]));
+  }
+
+  /** Runs a command in a running container (`docker exec`) and resolves with its exit code. */
+  async exec(id: string, cmd: readonly string[]): Promise<number | null> {
+    const exec = await this.docker.getContainer(id).exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({});
+    stream.resume();
+    await new Promise((resolve) => stream.on("end", resolve));
+    return (await exec.inspect()).ExitCode;
+  }
+
+  /** Docker's health status of a container (`State.Health.Status`). */
+  async health(id: string): Promise<string | undefined> {
+    return (await this.docker.getContainer(id).inspect()).State.Health?.Status;
   }
 
   /** Stops a container (a `die` event) and removes it. */

@@ -10,7 +10,7 @@
 import { AgentProcess } from "../helpers/agent-process";
 import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../helpers/docker-lock";
 import { TestContainers } from "../helpers/test-containers";
-import { testEnv, uniqueSuffix } from "../helpers/test-env";
+import { testEnv, uniqueSuffix, waitFor } from "../helpers/test-env";
 import { EmulatorZone } from "../../helpers/zones";
 
 jest.setTimeout(90_000);
@@ -109,5 +109,32 @@ describe("a container in another container's network namespace (ECS awsvpc)", ()
         msg: expect.stringContaining("shares the network namespace of container"),
       }),
     ]);
+  });
+});
+
+describe("Docker health", () => {
+  test("a container that turns unhealthy loses its SRV, and gets it back when healthy again", async () => {
+    const agent = await startAgent("h-health");
+    const c = await containers.start({
+      env: { SERVICE_8080_NAME: "_health._tcp" },
+      bindTo: [""],
+      healthCmd: "[ -f /www/healthy ]",
+      cmd: ["/bin/sh", "-c", "echo > /www/healthy; exec /bin/busybox httpd -f -p 8080 -h /www"],
+    });
+    const published = [`A h-health.${zone.name} ${HOST_IP}`, srvLine("_health._tcp", c.bindings["0.0.0.0"], "h-health")];
+    await waitFor("the first passing check", async () => (await containers.health(c.id)) === "healthy");
+    await expectRecords("h-health", published);
+
+    // The check now fails: Docker reports `health_status: unhealthy`, and the agent withdraws the records
+    // long before its next resync (60 s), so the event, not the resync, brought them down.
+    expect(await containers.exec(c.id, ["/bin/busybox", "rm", "/www/healthy"])).toBe(0);
+    await expectRecords("h-health", []);
+    expect(await containers.health(c.id)).toBe("unhealthy");
+    expect(agent.lines).toContainEqual(expect.objectContaining({ msg: "docker event", action: "health_status", containerId: c.id, healthStatus: "unhealthy" }));
+    expect(agent.lines).toContainEqual(expect.objectContaining({ level: "info", containerId: c.id, health: "unhealthy" }));
+
+    expect(await containers.exec(c.id, ["/bin/sh", "-c", "echo > /www/healthy"])).toBe(0);
+    await expectRecords("h-health", published);
+    expect(await containers.health(c.id)).toBe("healthy");
   });
 });

@@ -161,6 +161,48 @@ describe("container convention", () => {
     });
   });
 
+  describe("Docker health", () => {
+    const asks = { SERVICE_8080_NAME: "_web._tcp", SERVICE_FQDN_LOCAL: "web.svc.internal" };
+    const ports = [tcp(8080, 32768)];
+
+    test.each([
+      ["no healthcheck", undefined],
+      ["a healthy one", "healthy"],
+      ["Docker's 'none'", "none"],
+    ])("a container with %s is published", (_what, health) => {
+      const r = read(container({ env: asks, ports, ...(health ? { health } : {}) }));
+      expect(r.intents).toHaveLength(2);
+      expect(r.withheldFor).toBeUndefined();
+    });
+
+    test.each(["unhealthy", "starting", "something new"])("a container whose health is %j publishes nothing, and says why", (health) => {
+      const r = read(container({ env: asks, ports, health }));
+      expect(r).toEqual({ ignored: false, intents: [], problems: [], withheldFor: health });
+    });
+
+    test("its bad variables are still reported while it is held back", () => {
+      const r = read(container({ env: { ...asks, SERVICE_TTL: "soon" }, ports, health: "starting" }));
+      expect(r.problems.map((p) => p.variable)).toEqual(["SERVICE_TTL"]);
+    });
+
+    test("a container asking for nothing is not held back (nothing to say)", () => {
+      expect(read(container({ health: "unhealthy" })).withheldFor).toBeUndefined();
+    });
+
+    test.each([
+      ["env", { env: { ...asks, SERVICE_IGNORE_HEALTH: "true" } }],
+      ["label", { env: asks, labels: { SERVICE_IGNORE_HEALTH: "1" } }],
+    ])("SERVICE_IGNORE_HEALTH as %s publishes regardless of health", (_source, settings) => {
+      const r = read(container({ ...settings, ports, health: "unhealthy" }));
+      expect(r.intents).toHaveLength(2);
+      expect(r.withheldFor).toBeUndefined();
+    });
+
+    test.each(["false", "0", ""])("SERVICE_IGNORE_HEALTH=%j does not opt out", (value) => {
+      expect(read(container({ env: { ...asks, SERVICE_IGNORE_HEALTH: value }, ports, health: "unhealthy" })).withheldFor).toBe("unhealthy");
+    });
+  });
+
   describe("labels and options", () => {
     test("a Docker label overrides the env variable with the same key", () => {
       const r = read(container({ env: { SERVICE_FQDN: "env.svc.internal" }, labels: { SERVICE_FQDN: "label.svc.internal" } }));

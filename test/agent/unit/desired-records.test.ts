@@ -6,7 +6,7 @@ const compute = (containers: Parameters<typeof computeDesiredRecords>[0]["contai
 
 describe("desired records", () => {
   test("no containers, no records", () => {
-    expect(compute([])).toEqual({ records: [], problems: [] });
+    expect(compute([])).toEqual({ records: [], problems: [], withheld: [] });
   });
 
   test("an SRV record points at the host record, which is published with it", () => {
@@ -41,6 +41,14 @@ describe("desired records", () => {
     const { records, problems } = compute([c], HOST_WITH_PUBLIC);
     expect(records.map((r) => `${r.type} ${r.name} ${r.values[0]}`)).toEqual(["A a.svc.internal. 54.1.2.3"]);
     expect(problems[0].reason).toContain("published only on 54.1.2.3:32768/tcp, which other hosts cannot reach at 10.0.1.5");
+  });
+
+  test("an unhealthy container adds no record and is listed as withheld; a healthy one sharing its FQDN keeps it", () => {
+    const sick = container({ id: containerId("5c5c5c5c5c5c"), name: "sick", env: { SERVICE_FQDN_LOCAL: "a.svc.internal", SERVICE_80_NAME: "_w._tcp" }, ports: [tcp(80, 32001)], health: "unhealthy" });
+    const fine = container({ id: containerId("f1f1f1f1f1f1"), name: "fine", env: { SERVICE_FQDN_LOCAL: "a.svc.internal" }, health: "healthy" });
+    const { records, withheld } = compute([sick, fine]);
+    expect(records.map((r) => `${r.type} ${r.name}`)).toEqual(["A a.svc.internal."]);
+    expect(withheld).toEqual([{ containerId: sick.id, containerName: "sick", health: "unhealthy" }]);
   });
 
   test("two containers with one FQDN share one record set, which stays while either runs", () => {

@@ -131,6 +131,27 @@ describe("one reconcile pass", () => {
     expect(ours()).toEqual([]);
   });
 
+  test("an unhealthy container's records are withdrawn until it is healthy again, with one log line each time", async () => {
+    const p = pass();
+    docker.containers = [{ ...echo, health: "healthy" }];
+    await p.run(NO_SIGNAL, true);
+    expect(ours()).toHaveLength(3);
+    docker.containers = [{ ...echo, health: "unhealthy" }];
+    await p.run(NO_SIGNAL, false);
+    await p.run(NO_SIGNAL, true);
+    expect(ours()).toEqual([]);
+    docker.containers = [{ ...echo, health: "healthy" }];
+    await p.run(NO_SIGNAL, false);
+    expect(ours()).toHaveLength(3);
+    docker.containers = [{ ...echo, health: "unhealthy" }];
+    await p.run(NO_SIGNAL, false);
+    const held = logger.lines.filter((l) => l.health !== undefined);
+    expect(held).toEqual([
+      expect.objectContaining({ level: "info", containerId: echo.id, container: "echo", health: "unhealthy", msg: "not publishing the container's records while Docker reports it unhealthy" }),
+      expect.objectContaining({ containerId: echo.id, health: "unhealthy" }),
+    ]);
+  });
+
   test("a name taken by a hand-made simple record is a logged conflict, and the record is untouched", async () => {
     const handMade: WireRecordSet = { Name: "echo.svc.internal.", Type: "A", TTL: 300, ResourceRecords: [{ Value: "192.0.2.10" }] };
     await r53.changeRecordSets(zoneId, [{ Action: "CREATE", ResourceRecordSet: handMade }]);
