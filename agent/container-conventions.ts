@@ -8,7 +8,7 @@
  */
 import { isInZone, isValidDnsName, normalizeName } from "../dns/records";
 import { readHttpCheck } from "./http-check-convention";
-import type { ContainerInfo, PublishedPort } from "./ports";
+import type { ContainerInfo } from "./ports";
 
 /** One thing a container asks for, before records of several containers are merged. */
 export type ContainerIntent =
@@ -23,13 +23,13 @@ export type ContainerIntent =
       readonly httpCheckPath?: string;
     };
 
-/** A variable the agent could not use, reported once per container. */
+/** A variable the agent could not use, or a container it cannot publish, reported once per container. */
 export interface ContainerProblem {
   readonly containerId: string;
   readonly containerName: string;
-  /** The exact key, e.g. `SERVICE_PORT_80`. */
+  /** The exact key, e.g. `SERVICE_PORT_80`, or the Docker field (`HostConfig.NetworkMode`) when `source` is `docker`. */
   readonly variable: string;
-  readonly source: "env" | "label";
+  readonly source: "env" | "label" | "docker";
   readonly value: string;
   readonly reason: string;
 }
@@ -39,6 +39,12 @@ export interface ContainerReading {
   readonly ignored: boolean;
   readonly intents: readonly ContainerIntent[];
   readonly problems: readonly ContainerProblem[];
+  /**
+   * Docker's health status (`starting`, `unhealthy`) that holds back every
+   * record the container asks for, until it is `healthy`; absent when nothing
+   * is held back.
+   */
+  readonly withheldFor?: string;
 }
 
 /** Largest TTL Route53 accepts. */
@@ -58,8 +64,10 @@ interface Setting {
  *
  * @param zoneName - the hosted zone's name; every name must lie inside it.
  * @param defaultTtlSeconds - TTL when `SERVICE_TTL` is absent or bad.
+ * @param srvTargetIpv4 - the address SRV targets resolve to (the host's
+ *   private IPv4): a binding is published only when it answers there.
  */
-export function readContainer(container: ContainerInfo, zoneName: string, defaultTtlSeconds: number): ContainerReading {
+export function readContainer(container: ContainerInfo, zoneName: string, defaultTtlSeconds: number, srvTargetIpv4: string): ContainerReading {
   const settings = mergeSettings(container);
   const problems: ContainerProblem[] = [];
   const problem = (variable: string, reason: string): void => {
@@ -76,6 +84,7 @@ export function readContainer(container: ContainerInfo, zoneName: string, defaul
 
   const ignore = settings.get("SERVICE_IGNORE");
   if (ignore && !isFalse(ignore.value)) return { ignored: true, intents: [], problems: [] };
+  const ignoreHealth = settings.get("SERVICE_IGNORE_HEALTH");
 
   let ttlSeconds = defaultTtlSeconds;
   const ttl = settings.get("SERVICE_TTL");
@@ -115,17 +124,50 @@ export function readContainer(container: ContainerInfo, zoneName: string, defaul
       problem(key, name.reason);
       continue;
     }
-    const binding = resolvePort(container, port);
-    if (!binding) {
-      problem(key, `port ${port} is not published (neither a published container port nor a published host port)`);
+    if (ignoredPorts.has(port)) continue;
+    const binding = resolvePort(container, port, srvProtocol(name), srvTargetIpv4);
+    if ("problem" in binding) {
+      problem(key, binding.problem);
       continue;
     }
-    if (ignoredPorts.has(port) || ignoredPorts.has(binding.containerPort)) continue;
+    if (ignoredPorts.has(binding.containerPort)) continue;
     const check = readHttpCheck(settings, port, binding);
     if (check.problem && !problems.some((p) => p.variable === check.problem?.variable)) problem(check.problem.variable, check.problem.reason);
     intents.push({ kind: "srv", name, containerPort: binding.containerPort, hostPort: binding.hostPort, ttlSeconds, ...(check.path ? { httpCheckPath: check.path } : {}) });
   }
+
+  // ECS awsvpc tasks run like this behind their pause container: the namespace has its own ENI address,
+  // and every record of ours would point at the host's. Only a container that asks for something is reported.
+  const namespaceOwner = /^container:(.*)$/.exec(container.networkMode);
+  if (namespaceOwner && (intents.length > 0 || problems.length > 0)) {
+    const owner = namespaceOwner[1].slice(0, 12) || "?";
+    return {
+      ignored: false,
+      intents: [],
+      problems: [
+        {
+          containerId: container.id,
+          containerName: container.name,
+          variable: "HostConfig.NetworkMode",
+          source: "docker",
+          value: container.networkMode,
+          reason: `the container shares the network namespace of container ${owner} (ECS awsvpc mode, or --network container:), whose address is not this host's; publishing none of its records`,
+        },
+      ],
+    };
+  }
+  // registrator's and Consul's practice: only a passing check is published. `starting` is held back too,
+  // so a task is found only once it answers; SERVICE_IGNORE_HEALTH opts out.
+  if (intents.length > 0 && !publishesWithHealth(container.health) && !(ignoreHealth && !isFalse(ignoreHealth.value))) {
+    return { ignored: false, intents: [], problems, withheldFor: container.health };
+  }
   return { ignored: false, intents, problems };
+}
+
+/** True for a container without a healthcheck, or whose check passes. */
+function publishesWithHealth(health: string | undefined): boolean {
+  // "none" is Docker's name for "no healthcheck" (the `health` filter of GET /containers/json).
+  return health === undefined || health === "none" || health === "healthy";
 }
 
 /** Env first, then labels over it; sorted by key so results are deterministic. */
@@ -167,21 +209,60 @@ function serviceName(value: string, zoneName: string): string | { reason: string
 }
 
 /**
- * The host port for a port named in a variable: the published binding of that
- * container port (TCP before UDP); with host networking the port itself; else
- * a published host port of that number (ecsd's README maps `-p 80:8888` with
- * `SERVICE_PORT_80`).
+ * The protocol an SRV name asks for: `_<service>._udp.<name>` UDP,
+ * `_<service>._tcp.<name>` TCP (RFC 2782); any other name takes TCP, or UDP
+ * when only UDP is published (ecsd's `SERVICE_PORT_<port>=<fqdn>`).
  */
-export function resolvePort(container: ContainerInfo, port: number): PublishedPort | undefined {
-  const byContainerPort = lowestBinding(container.ports.filter((p) => p.containerPort === port));
-  if (byContainerPort) return byContainerPort;
-  if (container.networkMode === "host") return { containerPort: port, protocol: "tcp", hostPort: port };
-  return lowestBinding(container.ports.filter((p) => p.hostPort === port));
+export function srvProtocol(name: string): "tcp" | "udp" | undefined {
+  const m = /^_[^.]+\._(tcp|udp)\./i.exec(name);
+  return m ? (m[1].toLowerCase() as "tcp" | "udp") : undefined;
 }
 
-function lowestBinding(ports: readonly PublishedPort[]): PublishedPort | undefined {
-  const sorted = [...ports].sort(
-    (a, b) => (a.protocol === b.protocol ? 0 : a.protocol === "tcp" ? -1 : 1) || a.hostPort - b.hostPort,
-  );
-  return sorted[0];
+/** The port an SRV record publishes, or why there is none. */
+export type PortChoice = { readonly containerPort: number; readonly hostPort: number; readonly protocol: "tcp" | "udp" } | { readonly problem: string };
+
+/**
+ * The host port for a port named in a variable: a binding of that container
+ * port; with host networking the port itself; else a binding of that host
+ * port (ecsd's README maps `-p 80:8888` with `SERVICE_PORT_80`).
+ *
+ * Of the bindings, only one that answers at `srvTargetIpv4` (where the SRV
+ * target resolves) is published: bound to `0.0.0.0` or to that address.
+ * Not `::`: it answers at the host's IPv6 addresses, which no record names,
+ * and Docker may give it another port than the IPv4 binding (moby#42442).
+ * Not `127.0.0.1` or another address: other hosts cannot reach it there.
+ * Among those, the lowest host port, so the choice is stable.
+ */
+export function resolvePort(container: ContainerInfo, port: number, protocol: "tcp" | "udp" | undefined, srvTargetIpv4: string): PortChoice {
+  let bindings = container.ports.filter((p) => p.containerPort === port);
+  if (bindings.length === 0 && container.networkMode === "host") return { containerPort: port, hostPort: port, protocol: protocol ?? "tcp" };
+  if (bindings.length === 0) bindings = container.ports.filter((p) => p.hostPort === port);
+  if (bindings.length === 0) return { problem: `port ${port} is not published (neither a published container port nor a published host port)` };
+
+  const protocols = protocol ? [protocol] : (["tcp", "udp"] as const);
+  for (const proto of protocols) {
+    const reachable = bindings
+      .filter((b) => b.protocol === proto && answersAt(b.hostIp, srvTargetIpv4))
+      .sort((a, b) => a.hostPort - b.hostPort);
+    if (reachable.length > 0) return { containerPort: reachable[0].containerPort, hostPort: reachable[0].hostPort, protocol: proto };
+  }
+  const ofProtocol = bindings.filter((b) => protocols.includes(b.protocol));
+  if (ofProtocol.length === 0) {
+    const others = [...new Set(bindings.map((b) => b.protocol.toUpperCase()))].join(" and ");
+    return { problem: `the name asks for ${protocol!.toUpperCase()}, but port ${port} is published only for ${others}` };
+  }
+  const where = ofProtocol.map((b) => `${formatHostAddress(b.hostIp)}:${b.hostPort}/${b.protocol}`).join(", ");
+  return {
+    problem: `port ${port} is published only on ${where}, which other hosts cannot reach at ${srvTargetIpv4} (where the SRV target resolves); publish it on 0.0.0.0 or ${srvTargetIpv4}`,
+  };
+}
+
+/** True when a binding to `hostIp` answers at `ipv4`: bound to every IPv4 address, or to that one. */
+function answersAt(hostIp: string, ipv4: string): boolean {
+  // "" is "every address" in the API's PortBindings; taken the same way should an engine report it.
+  return hostIp === "0.0.0.0" || hostIp === "" || hostIp === ipv4;
+}
+
+function formatHostAddress(ip: string): string {
+  return ip.includes(":") ? `[${ip}]` : ip === "" ? "0.0.0.0" : ip;
 }

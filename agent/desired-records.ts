@@ -37,10 +37,19 @@ export interface DesiredRecordsInput {
   readonly defaultTtlSeconds: number;
 }
 
-/** Desired records and the per-container problems met on the way. */
+/** A container whose records are held back by its Docker health. */
+export interface WithheldContainer {
+  readonly containerId: string;
+  readonly containerName: string;
+  /** Docker's health status, e.g. `unhealthy`. */
+  readonly health: string;
+}
+
+/** Desired records, the per-container problems met on the way, and the containers held back by health. */
 export interface DesiredRecords {
   readonly records: readonly DnsRecord[];
   readonly problems: readonly ContainerProblem[];
+  readonly withheld: readonly WithheldContainer[];
 }
 
 /** SRV priority: equal for every instance, as ecsd and ecssd wrote it. */
@@ -58,6 +67,7 @@ export function computeDesiredRecords(input: DesiredRecordsInput): DesiredRecord
   const { host, zoneName, defaultTtlSeconds } = input;
   const records = new Map<string, DnsRecord>();
   const problems: ContainerProblem[] = [];
+  const withheld: WithheldContainer[] = [];
   const hostName = hostRecordName(host.hostId, zoneName);
   const srvTarget = hostName.slice(0, -1);
   let hostTtlSeconds: number | undefined;
@@ -72,8 +82,9 @@ export function computeDesiredRecords(input: DesiredRecordsInput): DesiredRecord
 
   const containers = [...input.containers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const container of containers) {
-    const reading = readContainer(container, zoneName, defaultTtlSeconds);
+    const reading = readContainer(container, zoneName, defaultTtlSeconds, host.privateIpv4);
     problems.push(...reading.problems);
+    if (reading.withheldFor !== undefined) withheld.push({ containerId: container.id, containerName: container.name, health: reading.withheldFor });
     for (const intent of reading.intents) {
       if (intent.kind === "srv") {
         put({
@@ -112,5 +123,5 @@ export function computeDesiredRecords(input: DesiredRecordsInput): DesiredRecord
     ttlSeconds: hostTtlSeconds ?? defaultTtlSeconds,
     values: [host.privateIpv4],
   });
-  return { records: sortRecords([...records.values()]), problems };
+  return { records: sortRecords([...records.values()]), problems, withheld };
 }

@@ -32,7 +32,7 @@ export interface HttpCheckReading {
  * The HTTP check of the port a variable named (`port`: a container port, or
  * a host port as `resolvePort` allows), published as `binding`.
  */
-export function readHttpCheck(settings: ReadonlyMap<string, { readonly value: string }>, port: number, binding: PublishedPort): HttpCheckReading {
+export function readHttpCheck(settings: ReadonlyMap<string, { readonly value: string }>, port: number, binding: Pick<PublishedPort, "containerPort" | "protocol">): HttpCheckReading {
   const perPort = [portCheckHttpKey(port), portCheckHttpKey(binding.containerPort)].find((key) => settings.has(key));
   const variable = perPort ?? (settings.has(CHECK_HTTP_KEY) ? CHECK_HTTP_KEY : undefined);
   if (variable === undefined) return {};

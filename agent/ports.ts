@@ -4,10 +4,19 @@
  * dns/dns-provider.ts, shared with the janitor.
  */
 
-/** One published port of a running container. */
+/**
+ * One port binding of a running container, as Docker lists it: one per host
+ * address, so `-p 8080` is two bindings (`0.0.0.0` and `::`), which may even
+ * have different host ports (moby#42442).
+ */
 export interface PublishedPort {
   readonly containerPort: number;
   readonly protocol: "tcp" | "udp";
+  /**
+   * The host address Docker bound: `0.0.0.0` (every IPv4 address), `::`
+   * (every IPv6 address), or one address such as `127.0.0.1`.
+   */
+  readonly hostIp: string;
   /** The port Docker bound on the host (dynamic when the task asked for 0). */
   readonly hostPort: number;
 }
@@ -22,14 +31,26 @@ export interface ContainerInfo {
   readonly env: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly ports: readonly PublishedPort[];
-  /** `host` means container ports are host ports; anything else means bridge-like. */
+  /**
+   * `host` means container ports are host ports; `container:<id>` that the
+   * container lives in another's network namespace (ECS awsvpc); anything
+   * else means bridge-like.
+   */
   readonly networkMode: string;
+  /**
+   * Docker's `State.Health.Status` (`starting`, `healthy`, `unhealthy`);
+   * absent when the container has no healthcheck.
+   */
+  readonly health?: string;
 }
 
-/** A container lifecycle event; only the kinds that can change the desired records. */
+/** A container event; only the kinds that can change the desired records. */
 export interface ContainerEvent {
-  readonly action: "start" | "die" | "destroy";
+  /** `health_status` stands for Docker's `health_status: <status>` actions. */
+  readonly action: "start" | "die" | "destroy" | "health_status";
   readonly containerId: string;
+  /** The new status of a `health_status` event. */
+  readonly healthStatus?: string;
 }
 
 /** Read side of Docker. */

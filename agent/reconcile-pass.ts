@@ -10,7 +10,7 @@
  * "DELETE of a record already gone counts as done" make a stale view
  * harmless, and the next resync corrects it.
  */
-import { computeDesiredRecords, type HostIdentity } from "./desired-records";
+import { computeDesiredRecords, type HostIdentity, type WithheldContainer } from "./desired-records";
 import type { ContainerProblem } from "./container-conventions";
 import type { Logger } from "../cli/logger";
 import type { AgentMetrics } from "./metrics";
@@ -51,6 +51,8 @@ export interface PassOutcome {
 export class ReconcilePass {
   private zoneView?: Map<string, DnsRecord>;
   private readonly reportedProblems = new Map<string, Set<string>>();
+  /** Container id → the health status last logged as holding its records back. */
+  private reportedWithheld = new Map<string, string>();
   private reportedConflicts = new Set<string>();
 
   constructor(private readonly options: ReconcilePassOptions) {}
@@ -121,7 +123,22 @@ export class ReconcilePass {
     const containers = await options.docker.listContainers(signal);
     const desired = computeDesiredRecords({ containers, host: options.host, zoneName: options.zoneName, defaultTtlSeconds: options.defaultTtlSeconds });
     this.reportProblems(desired.problems, new Set(containers.map((c) => c.id)));
+    this.reportWithheld(desired.withheld);
     return desired.records;
+  }
+
+  /** Logs a container once each time its health starts holding its records back. */
+  private reportWithheld(withheld: readonly WithheldContainer[]): void {
+    const now = new Map<string, string>();
+    for (const w of withheld) {
+      now.set(w.containerId, w.health);
+      if (this.reportedWithheld.get(w.containerId) === w.health) continue;
+      this.options.logger.info(
+        { containerId: w.containerId, container: w.containerName, health: w.health },
+        `not publishing the container's records while Docker reports it ${w.health}`,
+      );
+    }
+    this.reportedWithheld = now;
   }
 
   /** Logs each problem once per container; forgets containers that are gone. */
@@ -135,7 +152,7 @@ export class ReconcilePass {
       seen.add(key);
       this.options.logger.warn(
         { containerId: p.containerId, container: p.containerName, variable: p.variable, source: p.source, value: p.value, reason: p.reason },
-        `skipping ${p.variable}: ${p.reason}`,
+        p.source === "docker" ? `skipping the container: ${p.reason}` : `skipping ${p.variable}: ${p.reason}`,
       );
     }
     this.options.metrics?.containerProblems.set(problems.length);

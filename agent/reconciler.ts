@@ -189,7 +189,7 @@ export class Reconciler {
         this.retryAt = -Infinity;
         this.requestFullPass();
         for await (const event of stream) {
-          logger.debug({ action: event.action, containerId: event.containerId }, "docker event");
+          logger.debug({ action: event.action, containerId: event.containerId, ...(event.healthStatus ? { healthStatus: event.healthStatus } : {}) }, "docker event");
           this.notifyEvent();
         }
         if (stop.aborted) return;

@@ -8,8 +8,10 @@
 import type { ContainerEvent } from "../ports";
 
 const ACTIONS: ReadonlySet<string> = new Set(["start", "die", "destroy"]);
+/** Docker writes a health change as `health_status: healthy` or `health_status: unhealthy`. */
+const HEALTH_STATUS = /^health_status(?::\s*(.*))?$/;
 
-/** Yields the container start/die/destroy events of a Docker event stream until it ends. */
+/** Yields the container start/die/destroy/health_status events of a Docker event stream until it ends. */
 export async function* parseEventStream(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<ContainerEvent> {
   let buffered = "";
   for await (const chunk of chunks) {
@@ -35,8 +37,11 @@ export function parseEventLine(line: string): ContainerEvent | undefined {
   } catch {
     return undefined;
   }
-  if (message.Type !== "container" || typeof message.Action !== "string" || !ACTIONS.has(message.Action)) return undefined;
+  if (message.Type !== "container" || typeof message.Action !== "string") return undefined;
+  const health = HEALTH_STATUS.exec(message.Action);
+  if (!health && !ACTIONS.has(message.Action)) return undefined;
   const id = message.Actor?.ID;
   if (typeof id !== "string" || id.length === 0) return undefined;
+  if (health) return { action: "health_status", containerId: id, ...(health[1]?.trim() ? { healthStatus: health[1].trim() } : {}) };
   return { action: message.Action as ContainerEvent["action"], containerId: id };
 }

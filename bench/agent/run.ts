@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   const agents: AgentHandle[] = [];
   const zone = await BenchZone.createFor(env);
   const install = synthesizeAgentInstall({ id: zone.id, name: zone.name }, env.motoUrl);
-  const imds = await startImdsStandIn({ instanceId: "i-0bench0000000001", localIpv4: "10.0.0.10", region: "us-east-1" });
+  // local-ipv4 is where BenchContainers publish: the agent publishes only bindings that answer there.
+  const imds = await startImdsStandIn({ instanceId: "i-0bench0000000001", localIpv4: "127.0.0.1", region: "us-east-1" });
   const node = node22();
   const installed = localAgentCommand(install.installed, { node, bundle: install.bundle, hostEnv: { DOCKER_HOST: env.dockerHost, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint } });
   const withoutV8Flag: AgentCommand = { ...installed, args: installed.args.filter((a) => a !== V8_FLAG) };

@@ -12,7 +12,7 @@ import { BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 
 jest.setTimeout(180_000);
 
-const HOST = { hostId: "h-kill", ip: "10.0.7.1" };
+const HOST = { hostId: "h-kill", ip: "127.0.7.1" };
 const KILLS = 10;
 let fc: FaultCase;
 

@@ -14,7 +14,7 @@ import { BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 jest.setTimeout(240_000);
 
 const ROOT = path.resolve(__dirname, "../..");
-const HOST = { hostId: "h-dockerd", ip: "10.0.5.1" };
+const HOST = { hostId: "h-dockerd", ip: "127.0.5.1" };
 const RESTARTS = 10;
 // Only when `npm test` started the dockerd itself can the test restart it.
 const ownDockerd = fs.existsSync(path.join(testEnv().envDir, "dockerd.pid"));

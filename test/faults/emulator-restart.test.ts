@@ -29,7 +29,7 @@ import { BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 
 jest.setTimeout(180_000);
 
-const HOST = { hostId: "h-amnesia", ip: "10.0.3.1" };
+const HOST = { hostId: "h-amnesia", ip: "127.0.3.1" };
 const RESTARTS = 3;
 const SEED = 4242;
 let moto: Emulator | undefined;

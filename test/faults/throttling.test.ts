@@ -11,7 +11,7 @@ import { BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 
 jest.setTimeout(180_000);
 
-const HOST = { hostId: "h-throttled", ip: "10.0.4.1" };
+const HOST = { hostId: "h-throttled", ip: "127.0.4.1" };
 const SHARE = 0.3;
 const ROUNDS = 8;
 const MAX_ROUNDS = 20;

@@ -10,8 +10,8 @@ import { BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 jest.setTimeout(180_000);
 
 const HOSTS = [
-  { hostId: "h-left", ip: "10.0.6.1" },
-  { hostId: "h-right", ip: "10.0.6.2" },
+  { hostId: "h-left", ip: "127.0.6.1" },
+  { hostId: "h-right", ip: "127.0.6.2" },
 ];
 const ROUNDS = 6;
 let fc: FaultCase;

@@ -10,11 +10,10 @@ import { InMemoryRoute53 } from "../../dns/memory/in-memory-dns";
 import { Route53Provider } from "../../dns/route53/route53-provider";
 import type { InstanceStates } from "../../janitor/instance-states";
 import { runJanitor } from "../../janitor/janitor";
-import { NO_SIGNAL, container, containerId, tcp } from "../agent/helpers/fixtures";
+import { NO_SIGNAL, container, containerId, tcp, udp } from "../agent/helpers/fixtures";
 
 const ZONE = "svc.internal.";
 const HOST_ID = "i-0aaaaaaaaaaaaaaa1";
-const udp = (containerPort: number, hostPort: number) => ({ containerPort, protocol: "udp" as const, hostPort });
 
 test("with health checks on, the janitor probes only the containers that asked (SERVICE_CHECK_HTTP), each at its own path; UDP, gRPC and TCP services keep their records", async () => {
   // GIVEN one host's containers: two HTTP services that ask to be probed, at their own paths, and three that do not

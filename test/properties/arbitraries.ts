@@ -37,7 +37,18 @@ export const host: fc.Arbitrary<HostIdentity> = fc.record(
 
 /** Ports that containers publish and variables name, plus ones nobody publishes. */
 const port = fc.oneof(fc.constantFrom(80, 443, 8080, 53, 1, 65535), fc.integer({ min: 1, max: 65535 }));
-const published: fc.Arbitrary<PublishedPort> = fc.record({ containerPort: port, protocol: fc.constantFrom("tcp" as const, "udp" as const), hostPort: port });
+/** Host addresses of bindings: every IPv4 and IPv6 address, loopback, some address, and anything. */
+const bindingAddress = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom("0.0.0.0", "::", "127.0.0.1") },
+  { weight: 1, arbitrary: fc.oneof(fc.ipV4(), fc.ipV6(), fc.constant("")) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+);
+const published: fc.Arbitrary<PublishedPort> = fc.record({
+  containerPort: port,
+  protocol: fc.constantFrom("tcp" as const, "udp" as const),
+  hostIp: bindingAddress,
+  hostPort: port,
+});
 
 /** The `<port>` part of a variable name: numbers in and out of range, and anything. */
 const portPart = fc.oneof(
@@ -48,7 +59,7 @@ const portPart = fc.oneof(
 
 /** Keys of the convention (and near misses), and anything. */
 export const variableName = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom("SERVICE_FQDN", "SERVICE_FQDN_LOCAL", "SERVICE_TTL", "SERVICE_IGNORE", "SERVICE_NAME", "SERVICE_TAGS", "service_fqdn") },
+  { weight: 3, arbitrary: fc.constantFrom("SERVICE_FQDN", "SERVICE_FQDN_LOCAL", "SERVICE_TTL", "SERVICE_IGNORE", "SERVICE_IGNORE_HEALTH", "SERVICE_NAME", "SERVICE_TAGS", "service_fqdn") },
   { weight: 6, arbitrary: portPart.map((p) => `SERVICE_PORT_${p}`) },
   { weight: 6, arbitrary: portPart.map((p) => `SERVICE_${p}_NAME`) },
   { weight: 2, arbitrary: portPart.map((p) => `SERVICE_${p}_IGNORE`) },
@@ -81,14 +92,19 @@ export const variableValue: fc.Arbitrary<string> = fc.oneof(
 const settings = fc.dictionary(variableName, variableValue, { maxKeys: 8 });
 
 /** One running container with env and labels drawn from the convention and from anything (zone placeholders unresolved). */
-export const container: fc.Arbitrary<ContainerInfo> = fc.record({
-  id: fc.stringMatching(/^[0-9a-f]{64}$/),
-  name: fc.string({ maxLength: 12 }),
-  env: settings,
-  labels: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: settings }),
-  ports: fc.array(published, { maxLength: 4 }),
-  networkMode: fc.constantFrom("bridge", "default", "host", "none", "container:abc"),
-});
+export const container: fc.Arbitrary<ContainerInfo> = fc.record(
+  {
+    id: fc.stringMatching(/^[0-9a-f]{64}$/),
+    name: fc.string({ maxLength: 12 }),
+    env: settings,
+    labels: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: settings }),
+    ports: fc.array(published, { maxLength: 4 }),
+    networkMode: fc.constantFrom("bridge", "default", "host", "none", "container:abc"),
+    // Docker's State.Health.Status, absent without a healthcheck.
+    health: fc.oneof({ weight: 4, arbitrary: fc.constantFrom("starting", "healthy", "unhealthy", "none") }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }),
+  },
+  { requiredKeys: ["id", "name", "env", "labels", "ports", "networkMode"] },
+);
 
 /** Puts the zone's name where the generated values name it. */
 export function inZone(c: ContainerInfo, zone: string): ContainerInfo {

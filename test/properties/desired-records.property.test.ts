@@ -10,6 +10,7 @@ import { InMemoryRoute53 } from "../../dns/memory/in-memory-dns";
 import { EMPTY_CHANGES, isInZone, isIpv4, isValidDnsName, normalizeName, recordKey } from "../../dns/records";
 import { Route53Provider } from "../../dns/route53/route53-provider";
 import { SET_IDENTIFIER_MAX_LENGTH, describeSlot, parseSetIdentifier } from "../../dns/set-identifier";
+import type { ContainerInfo } from "../../agent/ports";
 import { container, host, inZone, zoneName } from "./arbitraries";
 
 const NO_SIGNAL = new AbortController().signal;
@@ -49,14 +50,33 @@ test("any env and labels: no crash, and every record is valid, inside the zone a
           check(r.type === "SRV" && m !== null, () => `neither A nor a well-formed SRV: ${what()}`);
           check(Number(m![1]) >= 1 && Number(m![1]) <= 65535, () => `SRV port out of range: ${what()}`);
           check(m![2] === hostName.slice(0, -1), () => `SRV target is not the host record: ${what()}`);
+          // The port answers where the target resolves: a binding on 0.0.0.0 or the private IPv4, or host networking.
+          const port = Number(m![1]);
+          const reachable = containers.some(
+            (c) => c.networkMode === "host" || c.ports.some((b) => b.hostPort === port && ["0.0.0.0", "", h.privateIpv4].includes(b.hostIp)),
+          );
+          check(reachable, () => `SRV port is bound nowhere behind ${h.privateIpv4}: ${what()}`);
         }
       }
       // SRV targets resolve: the host record comes with any SRV.
       check(!records.some((r) => r.type === "SRV") || records.some((r) => r.name === hostName && r.type === "A"), () => "SRV without the host record");
-      // Every problem names a container and the exact variable it set.
+      // Every problem names a container and the exact variable it set (or the Docker field it cannot publish from).
       for (const p of problems) {
         const c = containers.find((x) => x.id === p.containerId);
-        check(c !== undefined && Object.hasOwn(p.source === "label" ? c.labels : c.env, p.variable), () => `problem names no variable of a container: ${JSON.stringify(p)}`);
+        const named =
+          p.source === "docker"
+            ? p.variable === "HostConfig.NetworkMode" && p.value === c?.networkMode
+            : c !== undefined && Object.hasOwn(p.source === "label" ? c.labels : c.env, p.variable);
+        check(named, () => `problem names no variable of a container: ${JSON.stringify(p)}`);
+      }
+      // A container in another's network namespace (ECS awsvpc) adds no record: its address is not this host's.
+      // Nor does one whose Docker health is not passing, unless it sets SERVICE_IGNORE_HEALTH.
+      const heldBack = (c: ContainerInfo) =>
+        c.health !== undefined && !["healthy", "none"].includes(c.health) && !Object.hasOwn(c.env, "SERVICE_IGNORE_HEALTH") && !Object.hasOwn(c.labels, "SERVICE_IGNORE_HEALTH");
+      const own = containers.filter((c) => !c.networkMode.startsWith("container:") && !heldBack(c));
+      if (own.length < containers.length) {
+        const without = computeDesiredRecords({ containers: own, host: h, zoneName: zone, defaultTtlSeconds: ttl }).records;
+        check(JSON.stringify(without) === JSON.stringify(records), () => "a container in another's network namespace, or held back by its health, changed the records");
       }
     }),
     { numRuns: 3000 },

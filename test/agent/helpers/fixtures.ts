@@ -29,9 +29,14 @@ export function container(overrides: Partial<ContainerInfo> & { id?: string } = 
   };
 }
 
-/** A TCP binding container port → host port. */
-export function tcp(containerPort: number, hostPort: number): PublishedPort {
-  return { containerPort, protocol: "tcp", hostPort };
+/** A TCP binding container port → host port, on every IPv4 address unless `hostIp` says otherwise. */
+export function tcp(containerPort: number, hostPort: number, hostIp = "0.0.0.0"): PublishedPort {
+  return { containerPort, protocol: "tcp", hostIp, hostPort };
+}
+
+/** A UDP binding container port → host port, on every IPv4 address unless `hostIp` says otherwise. */
+export function udp(containerPort: number, hostPort: number, hostIp = "0.0.0.0"): PublishedPort {
+  return { containerPort, protocol: "udp", hostIp, hostPort };
 }
 
 /** A multivalue A record of ours. */

@@ -7,7 +7,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { AgentProcess } from "../helpers/agent-process";
 import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../helpers/docker-lock";
-import { TestContainers } from "../helpers/test-containers";
+import { TEST_HOST_IP, TestContainers } from "../helpers/test-containers";
 import { testEnv, uniqueSuffix, waitFor } from "../helpers/test-env";
 import { EmulatorZone } from "../../helpers/zones";
 
@@ -37,9 +37,9 @@ afterAll(async () => {
   releaseLock();
 });
 
-const agentArgs = (hostId: string) => ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", "10.0.8.1", "--metrics-port", "0"];
+const agentArgs = (hostId: string) => ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", TEST_HOST_IP, "--metrics-port", "0"];
 const srv = (name: string, port: number, hostId: string) => `SRV ${name}.${zone.name} 1 1 ${port} ${hostId}.${zone.name.slice(0, -1)}`;
-const hostA = (hostId: string) => `A ${hostId}.${zone.name} 10.0.8.1`;
+const hostA = (hostId: string) => `A ${hostId}.${zone.name} ${TEST_HOST_IP}`;
 const expectRecords = (hostId: string, expected: string[], timeoutMs = 30_000) => zone.waitForHostLines(hostId, expected, timeoutMs);
 
 // Only when `npm test` started the dockerd itself can the test restart it.

@@ -1,7 +1,7 @@
 import { readContainer } from "../../../agent/container-conventions";
-import { ZONE, container, tcp } from "../helpers/fixtures";
+import { HOST, ZONE, container, tcp, udp } from "../helpers/fixtures";
 
-const read = (c: Parameters<typeof readContainer>[0]) => readContainer(c, ZONE, 10);
+const read = (c: Parameters<typeof readContainer>[0]) => readContainer(c, ZONE, 10, HOST.privateIpv4);
 
 describe("container convention", () => {
   describe("ecsd variables", () => {
@@ -51,17 +51,155 @@ describe("container convention", () => {
       expect(r.intents.map((i) => i.name)).toEqual(["_a._tcp.svc.internal.", "_b._tcp.svc.internal."]);
     });
 
-    test("prefers the TCP binding and the lowest host port when a port is bound twice", () => {
-      const c = container({
-        env: { SERVICE_53_NAME: "_dns._udp" },
-        ports: [{ containerPort: 53, protocol: "udp", hostPort: 30000 }, tcp(53, 31001), tcp(53, 31000)],
-      });
-      expect(read(c).intents[0]).toMatchObject({ hostPort: 31000 });
+    test("_<service>._udp takes the UDP binding, _<service>._tcp the TCP one", () => {
+      const ports = [udp(53, 30000), tcp(53, 31001), tcp(53, 31000)];
+      expect(read(container({ env: { SERVICE_53_NAME: "_dns._udp" }, ports })).intents[0]).toMatchObject({ hostPort: 30000 });
+      expect(read(container({ env: { SERVICE_53_NAME: "_dns._tcp" }, ports })).intents[0]).toMatchObject({ hostPort: 31000 });
+    });
+
+    test("a name without _tcp or _udp takes TCP, and UDP when only UDP is published", () => {
+      expect(read(container({ env: { SERVICE_PORT_53: "dns.svc.internal" }, ports: [udp(53, 30000), tcp(53, 31000)] })).intents[0]).toMatchObject({ hostPort: 31000 });
+      expect(read(container({ env: { SERVICE_PORT_53: "dns.svc.internal" }, ports: [udp(53, 30000)] })).intents[0]).toMatchObject({ hostPort: 30000 });
+    });
+
+    test("_<service>._udp for a port published only for TCP is a problem, not the TCP port", () => {
+      const r = read(container({ env: { SERVICE_53_NAME: "_dns._udp" }, ports: [tcp(53, 31000)] }));
+      expect(r.intents).toEqual([]);
+      expect(r.problems).toEqual([expect.objectContaining({ variable: "SERVICE_53_NAME", reason: "the name asks for UDP, but port 53 is published only for TCP" })]);
     });
 
     test("with host networking the container port is the host port", () => {
       const r = read(container({ env: { SERVICE_9000_NAME: "_h._tcp" }, networkMode: "host" }));
       expect(r.intents[0]).toMatchObject({ containerPort: 9000, hostPort: 9000 });
+    });
+  });
+
+  describe("the binding behind the host's records", () => {
+    test("publishes the 0.0.0.0 binding, not a lower one on 127.0.0.1 (-p 127.0.0.1::8080 -p 8080)", () => {
+      // The summary's Ports as dockerd 20.10 lists them for that `docker run`.
+      const ports = [tcp(8080, 32771, "0.0.0.0"), tcp(8080, 32770, "::"), tcp(8080, 32769, "127.0.0.1")];
+      expect(read(container({ env: { SERVICE_8080_NAME: "_echo._tcp" }, ports })).intents).toEqual([
+        { kind: "srv", name: "_echo._tcp.svc.internal.", containerPort: 8080, hostPort: 32771, ttlSeconds: 10 },
+      ]);
+    });
+
+    test("publishes the IPv4 binding when Docker gave IPv6 a lower port (moby#42442)", () => {
+      const ports = [tcp(8080, 32770, "0.0.0.0"), tcp(8080, 32769, "::")];
+      expect(read(container({ env: { SERVICE_8080_NAME: "_echo._tcp" }, ports })).intents[0]).toMatchObject({ hostPort: 32770 });
+    });
+
+    test("publishes a binding to the host's own private IPv4", () => {
+      const ports = [tcp(8080, 32001, "127.0.0.1"), tcp(8080, 32002, HOST.privateIpv4)];
+      expect(read(container({ env: { SERVICE_8080_NAME: "_echo._tcp" }, ports })).intents[0]).toMatchObject({ hostPort: 32002 });
+    });
+
+    test("a port bound only to 127.0.0.1 gives no SRV and one problem naming the container and the binding", () => {
+      const c = container({ id: "c".repeat(64), name: "local-only", env: { SERVICE_8080_NAME: "_echo._tcp", SERVICE_FQDN_LOCAL: "echo.svc.internal" }, ports: [tcp(8080, 32768, "127.0.0.1")] });
+      const r = read(c);
+      expect(r.intents).toEqual([{ kind: "fqdn-local", name: "echo.svc.internal.", ttlSeconds: 10 }]);
+      expect(r.problems).toEqual([
+        {
+          containerId: "c".repeat(64),
+          containerName: "local-only",
+          variable: "SERVICE_8080_NAME",
+          source: "env",
+          value: "_echo._tcp",
+          reason: "port 8080 is published only on 127.0.0.1:32768/tcp, which other hosts cannot reach at 10.0.1.5 (where the SRV target resolves); publish it on 0.0.0.0 or 10.0.1.5",
+        },
+      ]);
+    });
+
+    test.each([
+      ["only IPv6 (-p [::]::8080)", [tcp(8080, 32768, "::")], "[::]:32768/tcp"],
+      ["another host's address", [tcp(8080, 32768, "10.0.1.99")], "10.0.1.99:32768/tcp"],
+    ])("a port bound to %s is not published", (_what, ports, where) => {
+      const r = read(container({ env: { SERVICE_8080_NAME: "_echo._tcp" }, ports }));
+      expect(r.intents).toEqual([]);
+      expect(r.problems[0].reason).toContain(`published only on ${where}`);
+    });
+
+    test("a port named by its host port (-p 80:8888) must be bound behind the host's records too", () => {
+      expect(read(container({ env: { SERVICE_PORT_80: "echo.svc.internal" }, ports: [tcp(8888, 80, "127.0.0.1")] })).intents).toEqual([]);
+    });
+
+    test("SERVICE_<port>_IGNORE also silences the problem of that port", () => {
+      const r = read(container({ env: { SERVICE_8080_NAME: "_echo._tcp", SERVICE_8080_IGNORE: "true" }, ports: [tcp(8080, 32768, "127.0.0.1")] }));
+      expect(r).toEqual({ ignored: false, intents: [], problems: [] });
+    });
+  });
+
+  describe("a container in another container's network namespace (ECS awsvpc)", () => {
+    const pauseId = "9".repeat(64);
+
+    test("publishes nothing, not even its FQDN, and reports one problem naming Docker's field", () => {
+      const c = container({
+        id: "a".repeat(64),
+        name: "ecs-task-web",
+        env: { SERVICE_8080_NAME: "_web._tcp", SERVICE_FQDN_LOCAL: "web.svc.internal", SERVICE_TTL: "oops" },
+        networkMode: `container:${pauseId}`,
+      });
+      const r = read(c);
+      expect(r.intents).toEqual([]);
+      expect(r.problems).toEqual([
+        {
+          containerId: "a".repeat(64),
+          containerName: "ecs-task-web",
+          variable: "HostConfig.NetworkMode",
+          source: "docker",
+          value: `container:${pauseId}`,
+          reason: "the container shares the network namespace of container 999999999999 (ECS awsvpc mode, or --network container:), whose address is not this host's; publishing none of its records",
+        },
+      ]);
+    });
+
+    test("is not reported when it asks for nothing (the ECS agent's own containers, sidecars)", () => {
+      expect(read(container({ env: { PATH: "/bin", SERVICE_NAME: "x" }, networkMode: `container:${pauseId}` }))).toEqual({ ignored: false, intents: [], problems: [] });
+    });
+
+    test("SERVICE_IGNORE still publishes nothing and reports nothing", () => {
+      expect(read(container({ env: { SERVICE_FQDN: "a.svc.internal", SERVICE_IGNORE: "true" }, networkMode: `container:${pauseId}` })).problems).toEqual([]);
+    });
+  });
+
+  describe("Docker health", () => {
+    const asks = { SERVICE_8080_NAME: "_web._tcp", SERVICE_FQDN_LOCAL: "web.svc.internal" };
+    const ports = [tcp(8080, 32768)];
+
+    test.each([
+      ["no healthcheck", undefined],
+      ["a healthy one", "healthy"],
+      ["Docker's 'none'", "none"],
+    ])("a container with %s is published", (_what, health) => {
+      const r = read(container({ env: asks, ports, ...(health ? { health } : {}) }));
+      expect(r.intents).toHaveLength(2);
+      expect(r.withheldFor).toBeUndefined();
+    });
+
+    test.each(["unhealthy", "starting", "something new"])("a container whose health is %j publishes nothing, and says why", (health) => {
+      const r = read(container({ env: asks, ports, health }));
+      expect(r).toEqual({ ignored: false, intents: [], problems: [], withheldFor: health });
+    });
+
+    test("its bad variables are still reported while it is held back", () => {
+      const r = read(container({ env: { ...asks, SERVICE_TTL: "soon" }, ports, health: "starting" }));
+      expect(r.problems.map((p) => p.variable)).toEqual(["SERVICE_TTL"]);
+    });
+
+    test("a container asking for nothing is not held back (nothing to say)", () => {
+      expect(read(container({ health: "unhealthy" })).withheldFor).toBeUndefined();
+    });
+
+    test.each([
+      ["env", { env: { ...asks, SERVICE_IGNORE_HEALTH: "true" } }],
+      ["label", { env: asks, labels: { SERVICE_IGNORE_HEALTH: "1" } }],
+    ])("SERVICE_IGNORE_HEALTH as %s publishes regardless of health", (_source, settings) => {
+      const r = read(container({ ...settings, ports, health: "unhealthy" }));
+      expect(r.intents).toHaveLength(2);
+      expect(r.withheldFor).toBeUndefined();
+    });
+
+    test.each(["false", "0", ""])("SERVICE_IGNORE_HEALTH=%j does not opt out", (value) => {
+      expect(read(container({ env: { ...asks, SERVICE_IGNORE_HEALTH: value }, ports, health: "unhealthy" })).withheldFor).toBe("unhealthy");
     });
   });
 

@@ -9,6 +9,7 @@ describe("desired records", () => {
     expect(compute([])).toEqual({
       records: [{ name: "i-0abc.svc.internal.", type: "A", setIdentifier: "ecsdns/i-0abc/host", routing: "multivalue", ttlSeconds: 10, values: ["10.0.1.5"] }],
       problems: [],
+      withheld: [],
     });
   });
 
@@ -37,6 +38,21 @@ describe("desired records", () => {
   test("SERVICE_FQDN publishes the private IPv4 when the host has no public one (never 127.0.0.1)", () => {
     const { records } = compute([container({ env: { SERVICE_FQDN: "a.svc.internal" } })]);
     expect(records[0]).toMatchObject({ values: ["10.0.1.5"] });
+  });
+
+  test("an SRV publishes a binding behind the private IPv4 its target resolves to, never one on the public IPv4 only", () => {
+    const c = container({ env: { SERVICE_8080_NAME: "_echo._tcp", SERVICE_FQDN: "a.svc.internal" }, ports: [tcp(8080, 32768, "54.1.2.3")] });
+    const { records, problems } = compute([c], HOST_WITH_PUBLIC);
+    expect(records.map((r) => `${r.type} ${r.name} ${r.values[0]}`)).toEqual(["A a.svc.internal. 54.1.2.3", "A i-0abc.svc.internal. 10.0.1.5"]);
+    expect(problems[0].reason).toContain("published only on 54.1.2.3:32768/tcp, which other hosts cannot reach at 10.0.1.5");
+  });
+
+  test("an unhealthy container adds no record and is listed as withheld; a healthy one sharing its FQDN keeps it", () => {
+    const sick = container({ id: containerId("5c5c5c5c5c5c"), name: "sick", env: { SERVICE_FQDN_LOCAL: "a.svc.internal", SERVICE_80_NAME: "_w._tcp" }, ports: [tcp(80, 32001)], health: "unhealthy" });
+    const fine = container({ id: containerId("f1f1f1f1f1f1"), name: "fine", env: { SERVICE_FQDN_LOCAL: "a.svc.internal" }, health: "healthy" });
+    const { records, withheld } = compute([sick, fine]);
+    expect(records.map((r) => `${r.type} ${r.name}`)).toEqual(["A a.svc.internal.", "A i-0abc.svc.internal."]);
+    expect(withheld).toEqual([{ containerId: sick.id, containerName: "sick", health: "unhealthy" }]);
   });
 
   test("two containers with one FQDN share one record set, which stays while either runs", () => {

@@ -5,10 +5,9 @@
 import { computeDesiredRecords } from "../../../agent/desired-records";
 import { readContainer } from "../../../agent/container-conventions";
 import { describeSlot, parseSetIdentifier } from "../../../dns/set-identifier";
-import { HOST, ZONE, container, containerId, tcp } from "../helpers/fixtures";
+import { HOST, ZONE, container, containerId, tcp, udp } from "../helpers/fixtures";
 
-const udp = (containerPort: number, hostPort: number) => ({ containerPort, protocol: "udp" as const, hostPort });
-const read = (c: Parameters<typeof readContainer>[0]) => readContainer(c, ZONE, 10);
+const read = (c: Parameters<typeof readContainer>[0]) => readContainer(c, ZONE, 10, HOST.privateIpv4);
 
 /** The SRV records' slots of one container, by SRV name. */
 function srvSlots(env: Record<string, string>, ports = [tcp(8080, 32768)], labels: Record<string, string> = {}) {

@@ -118,6 +118,40 @@ describe("one reconcile pass", () => {
     expect(ours().map((r) => r.Name)).toEqual(["i-0abc.svc.internal.", "ok.svc.internal."]);
   });
 
+  test("a port bound only to 127.0.0.1 is logged once per container, not on every pass, and gets no SRV", async () => {
+    const local = container({ id: containerId("10ca110ca110"), name: "local-only", env: { SERVICE_8080_NAME: "_echo._tcp" }, ports: [tcp(8080, 32768, "127.0.0.1")] });
+    docker.containers = [local];
+    const p = pass();
+    await p.run(NO_SIGNAL, true);
+    await p.run(NO_SIGNAL, false);
+    await p.run(NO_SIGNAL, true);
+    expect(logger.at("warn")).toEqual([
+      expect.objectContaining({ containerId: local.id, container: "local-only", variable: "SERVICE_8080_NAME", reason: expect.stringContaining("published only on 127.0.0.1:32768/tcp") }),
+    ]);
+    expect(ours().map((r) => r.SetIdentifier)).toEqual(["ecsdns/i-0abc/host"]); // the host record stays while the agent runs
+  });
+
+  test("an unhealthy container's records are withdrawn until it is healthy again, with one log line each time", async () => {
+    const p = pass();
+    docker.containers = [{ ...echo, health: "healthy" }];
+    await p.run(NO_SIGNAL, true);
+    expect(ours()).toHaveLength(3);
+    docker.containers = [{ ...echo, health: "unhealthy" }];
+    await p.run(NO_SIGNAL, false);
+    await p.run(NO_SIGNAL, true);
+    expect(ours().map((r) => r.SetIdentifier)).toEqual(["ecsdns/i-0abc/host"]); // the host record stays while the agent runs
+    docker.containers = [{ ...echo, health: "healthy" }];
+    await p.run(NO_SIGNAL, false);
+    expect(ours()).toHaveLength(3);
+    docker.containers = [{ ...echo, health: "unhealthy" }];
+    await p.run(NO_SIGNAL, false);
+    const held = logger.lines.filter((l) => l.health !== undefined);
+    expect(held).toEqual([
+      expect.objectContaining({ level: "info", containerId: echo.id, container: "echo", health: "unhealthy", msg: "not publishing the container's records while Docker reports it unhealthy" }),
+      expect.objectContaining({ containerId: echo.id, health: "unhealthy" }),
+    ]);
+  });
+
   test("a name taken by a hand-made simple record is a logged conflict, and the record is untouched", async () => {
     const handMade: WireRecordSet = { Name: "echo.svc.internal.", Type: "A", TTL: 300, ResourceRecords: [{ Value: "192.0.2.10" }] };
     await r53.changeRecordSets(zoneId, [{ Action: "CREATE", ResourceRecordSet: handMade }]);

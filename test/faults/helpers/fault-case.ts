@@ -49,7 +49,8 @@ export class FaultCase {
 
   /** Starts a container asking for `env` and remembers what it asked for. */
   async startContainer(env: Record<string, string>, restart: ContainerSpec["restart"] = "no"): Promise<TestContainer> {
-    const c = await this.containers.start({ env, restart });
+    // Bound to each host's address: an agent publishes only what answers at its --host-ip.
+    const c = await this.containers.start({ env, restart, bindTo: [...new Set(this.hosts.map((h) => h.ip))] });
     this.envById.set(c.id, env);
     return c;
   }

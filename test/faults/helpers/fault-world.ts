@@ -91,7 +91,7 @@ export async function expectedLines(docker: Docker, tag: string, zoneName: strin
   for (const c of running) {
     const env = envById.get(c.Id);
     if (!env) throw new Error(`container ${c.Id} was not started by this case`);
-    const port = c.Ports.find((p) => p.PrivatePort === 8080 && p.Type === "tcp" && p.PublicPort)?.PublicPort;
+    const port = c.Ports.find((p) => p.PrivatePort === 8080 && p.Type === "tcp" && p.PublicPort && p.IP === host.ip)?.PublicPort;
     if (env.SERVICE_8080_NAME && port) srv.push(`SRV ${env.SERVICE_8080_NAME}.${zoneName} 1 1 ${port} ${host.hostId}.${bare}`);
     if (env.SERVICE_FQDN_LOCAL) lines.add(`A ${env.SERVICE_FQDN_LOCAL} ${host.ip}`);
   }
