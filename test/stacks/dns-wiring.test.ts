@@ -29,6 +29,13 @@ describe("the DNS agent on every instance and the janitor, wired across stacks",
     const stacks = synth({ TF_VAR_dns_owner: "shop" });
     const instancePolicy = resources(stacks["dev-cluster"], "aws_iam_role_policy").find((p) => p.values.name === "ecsdns-agent")!;
     expect(instancePolicy.values.role).toMatch(/^\$\{aws_iam_role\.ecs_instance-role_[0-9A-F]+\.name\}$/);
+    // A dead agent's instance may mark itself unhealthy, in its own group only.
+    const group = resources(stacks["dev-cluster"], "aws_autoscaling_group")[0];
+    expect(jsonDocumentOf(instancePolicy.values.policy).Statement).toContainEqual({
+      Effect: "Allow",
+      Action: ["autoscaling:SetInstanceHealth"],
+      Resource: [`\${aws_autoscaling_group.${group.name}.arn}`],
+    });
     expect(soleResource(stacks["dev-discovery"], "aws_lambda_function").environment.variables).toMatchObject({
       ECSDNS_ZONE_ID: expect.stringContaining("aws_route53_zone."),
       ECSDNS_OWNER: "shop",

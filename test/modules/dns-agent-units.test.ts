@@ -1,0 +1,142 @@
+/**
+ * The two units the DNS agent's install writes, as systemd reads them
+ * (`systemd-analyze verify` and `security --offline=true`), and the script
+ * the handler unit runs, run by bash as systemd would run it after the
+ * agent's unit hit its start limit: instance metadata is a stand-in (IMDSv2),
+ * and the AWS CLI a stand-in that records its arguments.
+ */
+import { execFile, spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { TerraformOutput } from "cdktf";
+import { AGENT_FAILED_SCRIPT, AGENT_FAILED_UNIT, AGENT_UNIT, DnsAgentInstall } from "../../modules/dns-agent-install";
+import { startImdsStandIn, type ImdsStandIn } from "../../scripts/local/imds-stand-in";
+import { unitExposure, unitsFromUserData, verifyUnit, type WrittenUnit } from "../../scripts/local/installed-agent";
+import { joinedText, synthConstruct, TEST_BUNDLES } from "../helpers/synth";
+
+const run = promisify(execFile);
+const work = mkdtempSync(join(tmpdir(), "agent-units-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The units of the install's user data. */
+function writtenUnits(): WrittenUnit[] {
+  let userData = "";
+  const stack = synthConstruct((scope) => {
+    const install = new DnsAgentInstall(scope, "dns-agent", {
+      namePrefix: "shop-dev",
+      bundlePath: TEST_BUNDLES.agent,
+      zoneId: "Z0123456789ABCDEFGHIJ",
+      zoneName: "svc.internal",
+      region: "eu-west-1",
+      partition: "aws",
+    });
+    new TerraformOutput(scope, "user_data", { value: install.userData });
+  });
+  userData = joinedText((stack.output as Record<string, { value: string }>).user_data.value);
+  return unitsFromUserData(userData);
+}
+
+const hasSystemdAnalyze = spawnSync("systemd-analyze", ["--version"]).error === undefined;
+
+(hasSystemdAnalyze ? describe : describe.skip)("the agent's units, read by systemd-analyze", () => {
+  const units = writtenUnits();
+  // Any executable stands in for the units' commands, which this machine does not have.
+  const anyExecutable = process.execPath;
+
+  test("the user data writes the agent's unit and its OnFailure= handler", () => {
+    expect(units.map((u) => u.unitName)).toEqual([AGENT_UNIT, AGENT_FAILED_UNIT]);
+  });
+
+  test.each([AGENT_UNIT, AGENT_FAILED_UNIT])("systemd-analyze verify has nothing to say about %s", (name) => {
+    expect(verifyUnit(units.find((u) => u.unitName === name)!, anyExecutable)).toBe("");
+  });
+
+  // 3.4 before the watchdog; NotifyAccess=all adds 0.2 (systemd-notify is the agent's child).
+  test.each([AGENT_UNIT, AGENT_FAILED_UNIT])("%s is sandboxed: systemd-analyze security rates its exposure OK, at most 3.6 of 10", (name) => {
+    expect(unitExposure(units.find((u) => u.unitName === name)!, anyExecutable)).toBeLessThanOrEqual(3.6);
+  });
+});
+
+describe("the handler's script, run by bash", () => {
+  const instanceId = "i-0123456789abcdef0";
+  let imds: ImdsStandIn;
+  let dir: string;
+  let calls: string;
+
+  beforeAll(async () => {
+    imds = await startImdsStandIn({ instanceId, localIpv4: "10.0.1.5", region: "eu-west-1" });
+  });
+  afterAll(() => imds?.close());
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(work, "run-"));
+    calls = join(dir, "calls");
+    writeFileSync(join(dir, "handler.sh"), AGENT_FAILED_SCRIPT);
+    chmodSync(join(dir, "handler.sh"), 0o755);
+  });
+
+  /**
+   * Runs the script with the environment systemd gives it; `aws` is a stand-in
+   * that exits `awsExit`, `systemctl` one that tells `unitResult`.
+   */
+  async function handle(monitorResult: string | undefined, awsExit = 0, unitResult = "success"): Promise<{ code: number; stdout: string; stderr: string; aws: string[] }> {
+    writeFileSync(join(dir, "aws"), `#!/bin/sh\necho "aws $*" >> '${calls}'\nexit ${awsExit}\n`);
+    writeFileSync(join(dir, "systemctl"), `#!/bin/sh\n[ "$*" = "show --property=Result --value ${AGENT_UNIT}" ] || exit 1\necho ${unitResult}\n`);
+    for (const standIn of ["aws", "systemctl"]) chmodSync(join(dir, standIn), 0o755);
+    rmSync(calls, { force: true });
+    const env = {
+      PATH: `${dir}:/usr/bin:/bin`,
+      AWS_REGION: "eu-west-1",
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
+      ...(monitorResult ? { MONITOR_SERVICE_RESULT: monitorResult, MONITOR_UNIT: AGENT_UNIT } : {}),
+    };
+    const outcome = await run(join(dir, "handler.sh"), [], { env, timeout: 30_000 }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    );
+    let aws: string[] = [];
+    try {
+      aws = readFileSync(calls, "utf8").trim().split("\n");
+    } catch {
+      // no call
+    }
+    return { ...outcome, aws };
+  }
+
+  test("after the start limit was hit, it marks this instance (from IMDSv2) unhealthy in its Auto Scaling group, grace period or not", async () => {
+    // GIVEN / WHEN
+    const before = imds.requests.length;
+    const handled = await handle("start-limit-hit");
+    // THEN
+    expect(handled.code).toBe(0);
+    expect(handled.aws).toEqual([`aws autoscaling set-instance-health --region eu-west-1 --instance-id ${instanceId} --health-status Unhealthy --no-should-respect-grace-period`]);
+    expect(imds.requests.slice(before)).toEqual(["PUT /latest/api/token 200", "GET /latest/meta-data/instance-id 200"]);
+    expect(handled.stdout).toContain(`marking ${instanceId} unhealthy`);
+  });
+
+  test.each(["exit-code", "signal", "watchdog", undefined])("after any other failure (%s: e.g. a deregistration that failed on stop) it leaves the instance in service", async (result) => {
+    const before = imds.requests.length;
+    const handled = await handle(result);
+    expect(handled).toMatchObject({ code: 0, aws: [] });
+    expect(imds.requests.slice(before)).toEqual([]);
+    expect(handled.stdout).toContain("this instance stays in service");
+  });
+
+  test("without systemd's MONITOR_SERVICE_RESULT it asks systemctl for the agent unit's result", async () => {
+    expect((await handle(undefined, 0, "start-limit-hit")).aws).toEqual([expect.stringContaining("aws autoscaling set-instance-health")]);
+    expect((await handle(undefined, 0, "exit-code")).aws).toEqual([]);
+  });
+
+  test("fails (the handler unit ends failed, in the journal) when the call fails", async () => {
+    const handled = await handle("start-limit-hit", 254);
+    expect(handled.code).toBe(254);
+  });
+
+  test("passes shellcheck", () => {
+    const lint = spawnSync("shellcheck", ["--severity=style", join(dir, "handler.sh")], { encoding: "utf8" });
+    if (lint.error) throw new Error("shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)");
+    expect(lint.stdout).toBe("");
+  });
+});
