@@ -14,7 +14,7 @@ export interface DiscoveryStackProps extends PlatformStackProps {
   /** @default - a new private zone */
   readonly existingZoneId?: string;
   /** The janitor; its health checks, when set, run in the network's private subnets. */
-  readonly janitor: Pick<DnsJanitorProps, "codeZip" | "owner" | "scheduleMinutes" | "logRetentionDays"> & {
+  readonly janitor: Pick<DnsJanitorProps, "codeZip" | "owner" | "scheduleMinutes" | "logRetentionDays" | "alarmTopicArn"> & {
     readonly healthCheck?: { readonly path: string; readonly timeoutMs: number; readonly tries: number };
   };
 }
