@@ -3,7 +3,9 @@
  * (`systemd-analyze verify` and `security --offline=true`), and the script
  * the handler unit runs, run by bash as systemd would run it after the
  * agent's unit hit its start limit: instance metadata is a stand-in (IMDSv2),
- * and the AWS CLI a stand-in that records its arguments.
+ * and the AWS CLI a stand-in that records its arguments, or, where this
+ * machine has the AWS CLI and `npm test` runs the emulator, the real CLI
+ * against an Auto Scaling group in the emulator.
  */
 import { execFile, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -139,4 +141,45 @@ describe("the handler's script, run by bash", () => {
     if (lint.error) throw new Error("shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)");
     expect(lint.stdout).toBe("");
   });
+});
+
+const hasAwsCli = spawnSync("aws", ["--version"]).error === undefined;
+const motoUrl = process.env.MOTO_URL;
+
+(hasAwsCli && motoUrl ? describe : describe.skip)("the handler's script with the real AWS CLI, against the emulator", () => {
+  const group = `agent-failed-${process.pid}`;
+  const awsEnv = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_DEFAULT_REGION: "us-east-1", AWS_ENDPOINT_URL: motoUrl ?? "" };
+  const aws = async (...args: string[]) => (await run("aws", [...args, "--output", "text"], { env: { ...process.env, ...awsEnv }, timeout: 60_000 })).stdout.trim();
+  let instanceId: string;
+  let imds: ImdsStandIn;
+
+  beforeAll(async () => {
+    const image = await aws("ec2", "describe-images", "--query", "Images[0].ImageId");
+    await aws("autoscaling", "create-launch-configuration", "--launch-configuration-name", group, "--image-id", image, "--instance-type", "t3.small");
+    await aws("autoscaling", "create-auto-scaling-group", "--auto-scaling-group-name", group, "--launch-configuration-name", group, "--min-size", "1", "--max-size", "1", "--desired-capacity", "1", "--availability-zones", "us-east-1a");
+    instanceId = await aws("autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", group, "--query", "AutoScalingGroups[0].Instances[0].InstanceId");
+    imds = await startImdsStandIn({ instanceId, localIpv4: "10.0.1.5", region: "us-east-1" });
+  }, 120_000);
+
+  afterAll(async () => {
+    await imds?.close();
+    await aws("autoscaling", "delete-auto-scaling-group", "--auto-scaling-group-name", group, "--force-delete").catch(() => undefined);
+    await aws("autoscaling", "delete-launch-configuration", "--launch-configuration-name", group).catch(() => undefined);
+  }, 120_000);
+
+  test("marks the instance unhealthy in its group: the CLI accepts the call as written", async () => {
+    // GIVEN a healthy instance
+    const health = () => aws("autoscaling", "describe-auto-scaling-instances", "--instance-ids", instanceId, "--query", "AutoScalingInstances[0].HealthStatus");
+    expect((await health()).toUpperCase()).toBe("HEALTHY");
+    // WHEN
+    const dir = mkdtempSync(join(work, "cli-"));
+    writeFileSync(join(dir, "handler.sh"), AGENT_FAILED_SCRIPT);
+    chmodSync(join(dir, "handler.sh"), 0o755);
+    await run(join(dir, "handler.sh"), [], {
+      env: { ...process.env, ...awsEnv, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint, MONITOR_SERVICE_RESULT: "start-limit-hit" },
+      timeout: 60_000,
+    });
+    // THEN
+    expect((await health()).toUpperCase()).toBe("UNHEALTHY");
+  }, 90_000);
 });
