@@ -38,33 +38,52 @@ export const AGENT_SUPERVISION = {
   startTimeoutSeconds: 180,
 } as const;
 
+/** A unit that failed at least this long after its last process ended had waited to restart (`RestartSec`, at least 2 s). */
+export const REFUSED_RESTART_MIN_WAIT_MS = 1000;
+
 /**
- * Run by {@link AGENT_FAILED_UNIT}. Only a unit that hit its start limit
- * counts (systemd 251+ passes the result as `MONITOR_SERVICE_RESULT`;
- * `systemctl show` tells it otherwise): a unit that failed while being stopped (a deregistration that
- * failed) leaves the instance alone. The instance id comes from IMDSv2 (its
- * endpoint overridable as for the AWS SDK, for tests); the grace period is
- * not respected, since an agent may fail within the group's first 300 s.
+ * Run by {@link AGENT_FAILED_UNIT}. With `Restart=always` the agent's unit
+ * ends failed in two ways only: a restart that its start limit refused (dead
+ * for good: act), or a stop that failed, such as a deregistration during a
+ * Route53 outage (leave the instance alone; during a shutdown the handler
+ * does not even start). systemd does not say which: it keeps the last run's
+ * result (`exit-code`, `watchdog`, ...) when it refuses the restart, so
+ * `MONITOR_SERVICE_RESULT` is never `start-limit-hit` then (seen with
+ * systemd 252, the version of Amazon Linux 2023). A refused restart has at
+ * least `StartLimitBurst` automatic restarts behind it and fails a
+ * `RestartSec` after its last process ended; a failed stop fails as its
+ * process ends. Both figures are read from systemd, so the script holds no
+ * copy of the unit's settings (test/agent/integration/systemd-supervision.test.ts
+ * runs both cases under systemd). The instance id comes from IMDSv2 (its
+ * endpoint overridable as for the AWS SDK, for tests); the group's grace
+ * period is not respected, since an agent may die within its first 300 s.
  */
 export const AGENT_FAILED_SCRIPT = `#!/bin/bash
 # Started by ${AGENT_FAILED_UNIT} when ${AGENT_UNIT} ends in failed (OnFailure=).
 set -euo pipefail
-# systemd 251+ passes the failed unit's result; ask it where it did not.
-result=\${MONITOR_SERVICE_RESULT:-$(systemctl show --property=Result --value ${AGENT_UNIT} 2>/dev/null || echo unknown)}
-if [[ $result != start-limit-hit ]]; then
-  echo "${AGENT_UNIT} failed ($result) without hitting its start limit: this instance stays in service"
+if ! shown=$(systemctl show --property=NRestarts,StartLimitBurst,ExecMainExitTimestampMonotonic,InactiveEnterTimestampMonotonic ${AGENT_UNIT}); then
+  echo "cannot read the state of ${AGENT_UNIT} from systemd: this instance stays in service" >&2
+  exit 1
+fi
+declare -A unit=()
+while IFS='=' read -r key value; do unit[$key]=$value; done <<<"$shown"
+restarts=\${unit[NRestarts]:-0}
+burst=\${unit[StartLimitBurst]:-1}
+# A refused restart waited RestartSec after the last process ended; a failed stop did not wait.
+waited_ms=$(( (\${unit[InactiveEnterTimestampMonotonic]:-0} - \${unit[ExecMainExitTimestampMonotonic]:-0}) / 1000 ))
+if (( restarts < burst || waited_ms < ${REFUSED_RESTART_MIN_WAIT_MS} )); then
+  echo "${AGENT_UNIT} failed (\${MONITOR_SERVICE_RESULT:-unknown}; $restarts automatic restarts, failed $waited_ms ms after its process ended) without using up its start limit: this instance stays in service"
   exit 0
 fi
 imds=\${AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254}
 token=$(curl -sSf --retry 5 --max-time 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$imds/latest/api/token")
 instance_id=$(curl -sSf --retry 5 --max-time 5 -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/instance-id")
-echo "${AGENT_UNIT} keeps failing: marking $instance_id unhealthy so that its Auto Scaling group replaces it; the DNS janitor removes its records when it terminates"
+echo "${AGENT_UNIT} used up its start limit ($restarts automatic restarts; last result \${MONITOR_SERVICE_RESULT:-unknown}): marking $instance_id unhealthy so that its Auto Scaling group replaces it; the DNS janitor removes its records when it terminates"
 aws autoscaling set-instance-health --region "$AWS_REGION" --instance-id "$instance_id" --health-status Unhealthy --no-should-respect-grace-period
 `;
 
-/** The sandbox both units run in. */
-const HARDENING = `DynamicUser=yes
-NoNewPrivileges=yes
+/** The sandbox both units run in (the agent's adds a dynamic user). */
+const HARDENING = `NoNewPrivileges=yes
 ProtectSystem=strict
 ProtectHome=yes
 PrivateTmp=yes
@@ -201,6 +220,7 @@ ExecStart=/usr/bin/node-22 --max-semi-space-size=1 ${AGENT_PATH} ${flags}
 Restart=always
 RestartSec=${restartSeconds}
 TimeoutStopSec=30
+DynamicUser=yes
 ${HARDENING}
 SupplementaryGroups=docker
 MemoryMax=128M
@@ -219,7 +239,16 @@ Type=oneshot
 TimeoutStartSec=120
 ${environment}
 ExecStart=${AGENT_FAILED_SCRIPT_PATH}
+# Root without capabilities: systemctl then reaches systemd over its root-only private
+# socket; a dynamic user's goes through D-Bus, which refused one in a systemd 252 test.
 ${HARDENING}
+SystemCallArchitectures=native
+SystemCallFilter=@system-service
+ProtectHostname=yes
+PrivateMounts=yes
+ProtectProc=invisible
+ProcSubset=pid
+UMask=0077
 UNIT
 systemctl daemon-reload
 systemctl enable --now ${AGENT_UNIT}

@@ -2,9 +2,18 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformOutput } from "cdktf";
-import { AGENT_FAILED_SCRIPT, AGENT_FAILED_SCRIPT_PATH, AGENT_FAILED_UNIT, AGENT_PATH, AGENT_UNIT, DnsAgentInstall, type DnsAgentInstallProps } from "../../modules/dns-agent-install";
+import {
+  AGENT_FAILED_SCRIPT,
+  AGENT_FAILED_SCRIPT_PATH,
+  AGENT_FAILED_UNIT,
+  AGENT_PATH,
+  AGENT_UNIT,
+  DnsAgentInstall,
+  REFUSED_RESTART_MIN_WAIT_MS,
+  type DnsAgentInstallProps,
+} from "../../modules/dns-agent-install";
 import { DEFAULT_MAX_PASS_MS } from "../../agent/watchdog";
-import { parseUnit, setting, settings, timeSpanMs } from "../../scripts/local/systemd-unit";
+import { setting, settings, timeSpanMs } from "../../scripts/local/systemd-unit";
 import { unitsFromUserData } from "../../scripts/local/installed-agent";
 import { jsonDocumentOf, joinedText, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
 
@@ -180,7 +189,7 @@ describe("DnsAgentInstall", () => {
       expect(setting(handler, "Service", "Type")).toBe("oneshot");
       expect(setting(handler, "Service", "ExecStart")).toBe(AGENT_FAILED_SCRIPT_PATH);
       expect(settings(handler, "Service", "Environment")).toEqual(["AWS_REGION=us-west-2", "AWS_ENDPOINT_URL=http://127.0.0.1:4566"]);
-      for (const key of ["DynamicUser", "NoNewPrivileges", "ProtectSystem", "ProtectHome", "PrivateTmp", "CapabilityBoundingSet", "RestrictAddressFamilies"]) {
+      for (const key of ["NoNewPrivileges", "ProtectSystem", "ProtectHome", "PrivateTmp", "CapabilityBoundingSet", "RestrictAddressFamilies"]) {
         expect([key, setting(handler, "Service", key)]).toEqual([key, setting(agent, "Service", key)]);
       }
       // The script is written verbatim, executable, before the units.
@@ -189,10 +198,20 @@ describe("DnsAgentInstall", () => {
       expect(script.indexOf(AGENT_FAILED_SCRIPT_PATH)).toBeLessThan(script.indexOf(`cat > /etc/systemd/system/${AGENT_UNIT}`));
     });
 
-    test("the handler acts only on a start limit hit, and marks the instance unhealthy even within the group's grace period", () => {
-      expect(AGENT_FAILED_SCRIPT).toContain("if [[ $result != start-limit-hit ]]; then");
+    test("the handler tells a refused restart by what systemd shows, and marks the instance unhealthy even within the group's grace period", () => {
+      expect(AGENT_FAILED_SCRIPT).toContain("if (( restarts < burst || waited_ms < 1000 )); then");
       expect(AGENT_FAILED_SCRIPT).toMatch(/aws autoscaling set-instance-health --region "\$AWS_REGION" --instance-id "\$instance_id" --health-status Unhealthy --no-should-respect-grace-period\n$/);
-      expect(parseUnit(`[Unit]\nDescription=x`).size).toBe(1);
+      // A refused restart waits RestartSec, which must stay clearly above the handler's threshold.
+      const unit = unitNamed(synthAgent().script, AGENT_UNIT);
+      expect(timeSpanMs(setting(unit, "Service", "RestartSec")!)).toBeGreaterThanOrEqual(2 * REFUSED_RESTART_MIN_WAIT_MS);
+    });
+
+    test("the handler runs as root without capabilities (systemctl then needs no D-Bus), the agent as a dynamic user", () => {
+      const { script } = synthAgent();
+      expect(setting(unitNamed(script, AGENT_FAILED_UNIT), "Service", "DynamicUser")).toBeUndefined();
+      expect(setting(unitNamed(script, AGENT_FAILED_UNIT), "Service", "User")).toBeUndefined();
+      expect(setting(unitNamed(script, AGENT_FAILED_UNIT), "Service", "CapabilityBoundingSet")).toBe("");
+      expect(setting(unitNamed(script, AGENT_UNIT), "Service", "DynamicUser")).toBe("yes");
     });
   });
 });

@@ -79,20 +79,38 @@ describe("the handler's script, run by bash", () => {
     chmodSync(join(dir, "handler.sh"), 0o755);
   });
 
+  /** What `systemctl show` says about the agent's unit when the handler runs. */
+  interface AgentUnitState {
+    readonly restarts: number;
+    readonly burst: number;
+    /** From its last process's end to the unit's failure. */
+    readonly waitedMs: number;
+  }
+  /** The unit after a restart that its start limit refused (burst 5, RestartSec 5). */
+  const REFUSED: AgentUnitState = { restarts: 5, burst: 5, waitedMs: 5000 };
+
   /**
    * Runs the script with the environment systemd gives it; `aws` is a stand-in
-   * that exits `awsExit`, `systemctl` one that tells `unitResult`.
+   * that exits `awsExit`, `systemctl` one that tells `state` (or fails without one).
    */
-  async function handle(monitorResult: string | undefined, awsExit = 0, unitResult = "success"): Promise<{ code: number; stdout: string; stderr: string; aws: string[] }> {
+  async function handle(state: AgentUnitState | undefined, awsExit = 0, monitorResult = "exit-code"): Promise<{ code: number; stdout: string; stderr: string; aws: string[] }> {
     writeFileSync(join(dir, "aws"), `#!/bin/sh\necho "aws $*" >> '${calls}'\nexit ${awsExit}\n`);
-    writeFileSync(join(dir, "systemctl"), `#!/bin/sh\n[ "$*" = "show --property=Result --value ${AGENT_UNIT}" ] || exit 1\necho ${unitResult}\n`);
+    const exitedUsec = 7_000_000_000;
+    const shown = state
+      ? `NRestarts=${state.restarts}\nStartLimitBurst=${state.burst}\nExecMainExitTimestampMonotonic=${exitedUsec}\nInactiveEnterTimestampMonotonic=${exitedUsec + state.waitedMs * 1000}`
+      : "";
+    writeFileSync(
+      join(dir, "systemctl"),
+      `#!/bin/sh\n[ "$*" = "show --property=NRestarts,StartLimitBurst,ExecMainExitTimestampMonotonic,InactiveEnterTimestampMonotonic ${AGENT_UNIT}" ] || { echo "Failed to connect to bus" >&2; exit 1; }\n${state ? `printf '${shown.replace(/\n/g, "\\n")}\\n'` : "echo 'Failed to get properties' >&2; exit 1"}\n`,
+    );
     for (const standIn of ["aws", "systemctl"]) chmodSync(join(dir, standIn), 0o755);
     rmSync(calls, { force: true });
     const env = {
       PATH: `${dir}:/usr/bin:/bin`,
       AWS_REGION: "eu-west-1",
       AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
-      ...(monitorResult ? { MONITOR_SERVICE_RESULT: monitorResult, MONITOR_UNIT: AGENT_UNIT } : {}),
+      MONITOR_SERVICE_RESULT: monitorResult,
+      MONITOR_UNIT: AGENT_UNIT,
     };
     const outcome = await run(join(dir, "handler.sh"), [], { env, timeout: 30_000 }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
@@ -107,32 +125,37 @@ describe("the handler's script, run by bash", () => {
     return { ...outcome, aws };
   }
 
-  test("after the start limit was hit, it marks this instance (from IMDSv2) unhealthy in its Auto Scaling group, grace period or not", async () => {
-    // GIVEN / WHEN
+  test("after a restart that the start limit refused, it marks this instance (from IMDSv2) unhealthy in its Auto Scaling group, grace period or not", async () => {
+    // GIVEN / WHEN: systemd keeps the last run's result (here exit-code) when it refuses the restart
     const before = imds.requests.length;
-    const handled = await handle("start-limit-hit");
+    const handled = await handle(REFUSED);
     // THEN
     expect(handled.code).toBe(0);
     expect(handled.aws).toEqual([`aws autoscaling set-instance-health --region eu-west-1 --instance-id ${instanceId} --health-status Unhealthy --no-should-respect-grace-period`]);
     expect(imds.requests.slice(before)).toEqual(["PUT /latest/api/token 200", "GET /latest/meta-data/instance-id 200"]);
-    expect(handled.stdout).toContain(`marking ${instanceId} unhealthy`);
+    expect(handled.stdout).toContain(`used up its start limit (5 automatic restarts; last result exit-code): marking ${instanceId} unhealthy`);
   });
 
-  test.each(["exit-code", "signal", "watchdog", undefined])("after any other failure (%s: e.g. a deregistration that failed on stop) it leaves the instance in service", async (result) => {
+  test.each([
+    ["a stop that failed, however many restarts came before (it fails as its process ends)", { restarts: 7, burst: 5, waitedMs: 3 }],
+    ["a stop that failed on a young agent", { restarts: 0, burst: 5, waitedMs: 0 }],
+    ["fewer restarts than the burst", { restarts: 4, burst: 5, waitedMs: 5000 }],
+  ])("after %s it leaves the instance in service", async (_case, state) => {
     const before = imds.requests.length;
-    const handled = await handle(result);
+    const handled = await handle(state);
     expect(handled).toMatchObject({ code: 0, aws: [] });
     expect(imds.requests.slice(before)).toEqual([]);
-    expect(handled.stdout).toContain("this instance stays in service");
+    expect(handled.stdout).toContain("without using up its start limit: this instance stays in service");
   });
 
-  test("without systemd's MONITOR_SERVICE_RESULT it asks systemctl for the agent unit's result", async () => {
-    expect((await handle(undefined, 0, "start-limit-hit")).aws).toEqual([expect.stringContaining("aws autoscaling set-instance-health")]);
-    expect((await handle(undefined, 0, "exit-code")).aws).toEqual([]);
+  test("fails, and leaves the instance in service, when systemd cannot be asked", async () => {
+    const handled = await handle(undefined);
+    expect(handled).toMatchObject({ code: 1, aws: [] });
+    expect(handled.stderr).toContain("cannot read the state of ecsdns-agent.service from systemd");
   });
 
   test("fails (the handler unit ends failed, in the journal) when the call fails", async () => {
-    const handled = await handle("start-limit-hit", 254);
+    const handled = await handle(REFUSED, 254);
     expect(handled.code).toBe(254);
   });
 
@@ -174,9 +197,11 @@ const motoUrl = process.env.MOTO_URL;
     // WHEN
     const dir = mkdtempSync(join(work, "cli-"));
     writeFileSync(join(dir, "handler.sh"), AGENT_FAILED_SCRIPT);
-    chmodSync(join(dir, "handler.sh"), 0o755);
+    // systemd's view of a unit whose restart its start limit refused
+    writeFileSync(join(dir, "systemctl"), "#!/bin/sh\nprintf 'NRestarts=5\\nStartLimitBurst=5\\nExecMainExitTimestampMonotonic=1000000\\nInactiveEnterTimestampMonotonic=6000000\\n'\n");
+    for (const file of ["handler.sh", "systemctl"]) chmodSync(join(dir, file), 0o755);
     await run(join(dir, "handler.sh"), [], {
-      env: { ...process.env, ...awsEnv, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint, MONITOR_SERVICE_RESULT: "start-limit-hit" },
+      env: { ...process.env, ...awsEnv, PATH: `${dir}:${process.env.PATH}`, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint },
       timeout: 60_000,
     });
     // THEN
