@@ -173,7 +173,7 @@ export class DnsJanitor extends Construct {
       evaluationPeriods: 1,
       threshold: 0,
       comparisonOperator: "GreaterThanThreshold",
-      // An idle queue publishes nothing: nothing is waiting.
+      // SQS publishes nothing for a queue that holds no message and sees no call: nothing waits.
       treatMissingData: "notBreaching",
       ...actions,
     });
