@@ -19,6 +19,7 @@ import { AgentMetrics } from "./metrics";
 import { ReconcilePass } from "./reconcile-pass";
 import { Reconciler } from "./reconciler";
 import { installSignalHandlers } from "./shutdown";
+import { ServiceWatchdog } from "./watchdog";
 
 /** Runs the agent; resolves to the process exit code. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -68,7 +69,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     logger: logger.child({ component: "reconciler" }),
     metrics,
   });
-  return config.once ? runOnce(pass, config, logger) : runDaemon(pass, docker, config, identity, logger, metrics);
+  return config.once ? runOnce(pass, config, logger) : runDaemon(pass, docker, config, identity, logger, metrics, env);
 }
 
 async function runOnce(pass: ReconcilePass, config: AgentConfig, logger: Logger): Promise<number> {
@@ -89,8 +90,11 @@ async function runDaemon(
   identity: HostIdentity,
   logger: Logger,
   metrics: AgentMetrics,
+  env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const signals = installSignalHandlers(logger);
+  // systemd's Type=notify and watchdog, when it runs the agent (NOTIFY_SOCKET set).
+  const watchdog = new ServiceWatchdog({ env, logger: logger.child({ component: "watchdog" }), resyncSeconds: config.resyncSeconds });
   let lastSuccessAt: number | undefined;
   let lastError: string | undefined;
   // Healthy while a pass succeeded recently: one resync may fail without flapping.
@@ -110,7 +114,7 @@ async function runDaemon(
   }
 
   const reconciler = new Reconciler({
-    pass,
+    pass: watchdog.track(pass),
     docker,
     logger: logger.child({ component: "loop" }),
     metrics,
@@ -125,7 +129,9 @@ async function runDaemon(
       } else lastError = error ? `${errorCode(error)}: ${(error as Error).message}` : "some changes failed";
     },
   });
+  watchdog.start();
   await reconciler.run(signals.stop, signals.hard);
+  watchdog.stop();
 
   let code = 0;
   if (config.deregisterOnExit) {

@@ -169,6 +169,12 @@ const platformVariables = z.strictObject({
     ),
   janitor_health_check_timeout_ms: z.int().min(100).max(60000).default(2000).describe("Timeout of one health check try."),
   janitor_health_check_tries: z.int().min(1).max(10).default(3).describe("Failed tries before the janitor removes an SRV record (it never stops tasks)."),
+  alarm_topic_arn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "must be the ARN of a standard SNS topic such as arn:aws:sns:us-west-2:123456789012:ops-alerts")
+    .or(z.literal(""))
+    .default("")
+    .describe("SNS topic that the DNS janitor's alarms notify (an invocation that failed for good, errors two sweeps in a row); empty: the alarms exist without actions."),
 
   state_bucket: z.string().default("").describe("S3 bucket for Terraform state; empty: local state files."),
   state_region: z.string().default("").describe("Region of `state_bucket`; empty: `aws_region`."),

@@ -14,6 +14,91 @@ import { terraformText } from "./terraform-text";
 export const AGENT_PATH = "/opt/ecsdns/agent.js";
 /** Its systemd unit. */
 export const AGENT_UNIT = "ecsdns-agent.service";
+/** The unit the agent's `OnFailure=` starts: it has the Auto Scaling group replace the instance. */
+export const AGENT_FAILED_UNIT = "ecsdns-agent-failed.service";
+/** The script that unit runs. */
+export const AGENT_FAILED_SCRIPT_PATH = "/opt/ecsdns/agent-failed.sh";
+
+/**
+ * How systemd supervises the agent (the unit's own settings; see the README's
+ * "When an agent hangs or dies"):
+ * - hung: the agent pings the watchdog only while its loop makes progress
+ *   (agent/watchdog.ts); without a ping for `watchdogSeconds` systemd kills
+ *   and restarts it, and the new agent's first pass puts the records right;
+ * - dead for good: more than `startLimitBurst` starts within
+ *   `startLimitIntervalSeconds` (a crash loop) leave the unit failed, and
+ *   {@link AGENT_FAILED_UNIT} marks the instance unhealthy.
+ */
+export const AGENT_SUPERVISION = {
+  watchdogSeconds: 60,
+  restartSeconds: 5,
+  startLimitIntervalSeconds: 600,
+  startLimitBurst: 5,
+  /** Start-up ends at READY=1, after the first pass; one that takes longer is hung (agent/watchdog.ts DEFAULT_MAX_PASS_MS). */
+  startTimeoutSeconds: 180,
+} as const;
+
+/** A unit that failed at least this long after its last process ended had waited to restart (`RestartSec`, at least 2 s). */
+export const REFUSED_RESTART_MIN_WAIT_MS = 1000;
+
+/**
+ * Run by {@link AGENT_FAILED_UNIT}. With `Restart=always` the agent's unit
+ * ends failed in two ways only: a restart that its start limit refused (dead
+ * for good: act), or a stop that failed, such as a deregistration during a
+ * Route53 outage (leave the instance alone; during a shutdown the handler
+ * does not even start). systemd does not say which: it keeps the last run's
+ * result (`exit-code`, `watchdog`, ...) when it refuses the restart, so
+ * `MONITOR_SERVICE_RESULT` is never `start-limit-hit` then (seen with
+ * systemd 252, the version of Amazon Linux 2023). A refused restart has at
+ * least `StartLimitBurst` automatic restarts behind it and fails a
+ * `RestartSec` after its last process ended; a failed stop fails as its
+ * process ends. Both figures are read from systemd, so the script holds no
+ * copy of the unit's settings (test/agent/integration/systemd-supervision.test.ts
+ * runs both cases under systemd). The instance id comes from IMDSv2 (its
+ * endpoint overridable as for the AWS SDK, for tests); the group's grace
+ * period is not respected, since an agent may die within its first 300 s.
+ */
+export const AGENT_FAILED_SCRIPT = `#!/bin/bash
+# Started by ${AGENT_FAILED_UNIT} when ${AGENT_UNIT} ends in failed (OnFailure=).
+set -euo pipefail
+if ! shown=$(systemctl show --property=NRestarts,StartLimitBurst,ExecMainExitTimestampMonotonic,InactiveEnterTimestampMonotonic ${AGENT_UNIT}); then
+  echo "cannot read the state of ${AGENT_UNIT} from systemd: this instance stays in service" >&2
+  exit 1
+fi
+declare -A unit=()
+while IFS='=' read -r key value; do unit[$key]=$value; done <<<"$shown"
+restarts=\${unit[NRestarts]:-0}
+burst=\${unit[StartLimitBurst]:-1}
+# A refused restart waited RestartSec after the last process ended; a failed stop did not wait.
+waited_ms=$(( (\${unit[InactiveEnterTimestampMonotonic]:-0} - \${unit[ExecMainExitTimestampMonotonic]:-0}) / 1000 ))
+if (( restarts < burst || waited_ms < ${REFUSED_RESTART_MIN_WAIT_MS} )); then
+  echo "${AGENT_UNIT} failed (\${MONITOR_SERVICE_RESULT:-unknown}; $restarts automatic restarts, failed $waited_ms ms after its process ended) without using up its start limit: this instance stays in service"
+  exit 0
+fi
+imds=\${AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254}
+token=$(curl -sSf --retry 5 --max-time 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$imds/latest/api/token")
+instance_id=$(curl -sSf --retry 5 --max-time 5 -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/instance-id")
+echo "${AGENT_UNIT} used up its start limit ($restarts automatic restarts; last result \${MONITOR_SERVICE_RESULT:-unknown}): marking $instance_id unhealthy so that its Auto Scaling group replaces it; the DNS janitor removes its records when it terminates"
+aws autoscaling set-instance-health --region "$AWS_REGION" --instance-id "$instance_id" --health-status Unhealthy --no-should-respect-grace-period
+`;
+
+/** The sandbox both units run in (the agent's adds a dynamic user). */
+const HARDENING = `NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+PrivateDevices=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+RestrictNamespaces=yes
+RestrictRealtime=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+CapabilityBoundingSet=`;
 
 /** Properties of {@link DnsAgentInstall}. */
 export interface DnsAgentInstallProps {
@@ -94,6 +179,11 @@ export class DnsAgentInstall extends Construct {
     // The zone's id and name may be tokens (from the discovery stack): each one
     // an interpolation of its own, never inside a plain string (cdktf warns then).
     const settings = `--owner ${props.owner ?? "ecsdns"} --ttl ${props.ttlSeconds ?? 10} --resync-seconds ${props.resyncSeconds ?? 60}`;
+    const environment = `Environment=AWS_REGION=${props.region}${props.awsEndpointUrl ? `\nEnvironment=AWS_ENDPOINT_URL=${props.awsEndpointUrl}` : ""}`;
+    const sv = AGENT_SUPERVISION;
+    const startLimit = `StartLimitIntervalSec=${sv.startLimitIntervalSeconds}\nStartLimitBurst=${sv.startLimitBurst}`;
+    const watchdog = `WatchdogSec=${sv.watchdogSeconds}\nTimeoutStartSec=${sv.startTimeoutSeconds}`;
+    const restartSeconds = String(sv.restartSeconds);
     const flags = terraformText`--zone-id ${props.zoneId} --zone-name ${props.zoneName} ${settings} --deregister-on-exit --metrics-host 127.0.0.1`;
     this.userData = terraformText`
 # --- ecsdns agent: Route53 A/SRV records for this host's containers ---
@@ -104,51 +194,74 @@ command -v aws >/dev/null || retry dnf install -y awscli-2
 install -d -m 0755 /opt/ecsdns
 retry aws s3 cp --only-show-errors --region ${props.region} s3://${bucket.bucket}/${this.bundleKey} ${AGENT_PATH}
 chmod 0644 ${AGENT_PATH}
+cat > ${AGENT_FAILED_SCRIPT_PATH} <<'SCRIPT'
+${AGENT_FAILED_SCRIPT}SCRIPT
+chmod 0755 ${AGENT_FAILED_SCRIPT_PATH}
 cat > /etc/systemd/system/${AGENT_UNIT} <<'UNIT'
 [Unit]
 Description=ecsdns agent: Route53 A/SRV records for this host's containers
 Wants=network-online.target docker.service
 After=network-online.target docker.service
+# A crash loop uses up the start limit: the unit then ends failed, and
+# ${AGENT_FAILED_UNIT} has the Auto Scaling group replace this instance.
+${startLimit}
+OnFailure=${AGENT_FAILED_UNIT}
 
 [Service]
-Environment=AWS_REGION=${props.region}${props.awsEndpointUrl ? `\nEnvironment=AWS_ENDPOINT_URL=${props.awsEndpointUrl}` : ""}
+# READY=1 after the first pass; WATCHDOG=1 while the loop makes progress (agent/watchdog.ts).
+# The pings come from systemd-notify, a child of the agent: hence NotifyAccess=all.
+Type=notify
+NotifyAccess=all
+${watchdog}
+${environment}
 # A small young generation keeps its memory down (bench/results/agent.md). No flag may
 # turn off part of Node: --jitless, for one, turns off WebAssembly, which fetch needs.
 ExecStart=/usr/bin/node-22 --max-semi-space-size=1 ${AGENT_PATH} ${flags}
 Restart=always
-RestartSec=2
+RestartSec=${restartSeconds}
 TimeoutStopSec=30
 DynamicUser=yes
+${HARDENING}
 SupplementaryGroups=docker
-NoNewPrivileges=yes
-ProtectSystem=strict
-ProtectHome=yes
-PrivateTmp=yes
-PrivateDevices=yes
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectKernelLogs=yes
-ProtectControlGroups=yes
-ProtectClock=yes
-RestrictNamespaces=yes
-RestrictRealtime=yes
-RestrictSUIDSGID=yes
-LockPersonality=yes
-RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
-CapabilityBoundingSet=
 MemoryMax=128M
 TasksMax=64
 
 [Install]
 WantedBy=multi-user.target
 UNIT
+cat > /etc/systemd/system/${AGENT_FAILED_UNIT} <<'UNIT'
+[Unit]
+Description=ecsdns agent failed for good: have the Auto Scaling group replace this instance
+After=network-online.target
+
+[Service]
+Type=oneshot
+TimeoutStartSec=120
+${environment}
+ExecStart=${AGENT_FAILED_SCRIPT_PATH}
+# Root without capabilities: systemctl then reaches systemd over its root-only private
+# socket; a dynamic user's goes through D-Bus, which refused one in a systemd 252 test.
+${HARDENING}
+SystemCallArchitectures=native
+SystemCallFilter=@system-service
+ProtectHostname=yes
+PrivateMounts=yes
+ProtectProc=invisible
+ProcSubset=pid
+UMask=0077
+UNIT
 systemctl daemon-reload
 systemctl enable --now ${AGENT_UNIT}
 `;
   }
 
-  /** Let the instances' role run the agent: records of the zone (A, SRV), and its bundle. */
-  grantTo(roleName: string): void {
-    new IamRolePolicy(this, "agent-permissions", { role: roleName, name: "ecsdns-agent", policy: policyDocument(this.statements) });
+  /**
+   * Let the instances' role run the agent: records of the zone (A, SRV), its
+   * bundle, and marking an instance of its Auto Scaling group unhealthy
+   * ({@link AGENT_FAILED_UNIT}; the action takes the group as its resource).
+   */
+  grantTo(roleName: string, autoScalingGroupArn: string): void {
+    const statements = [...this.statements, { actions: ["autoscaling:SetInstanceHealth"], resources: [autoScalingGroupArn] }];
+    new IamRolePolicy(this, "agent-permissions", { role: roleName, name: "ecsdns-agent", policy: policyDocument(statements) });
   }
 }

@@ -1,8 +1,9 @@
-import { AssetType, Fn, TerraformAsset } from "cdktf";
+import { AssetType, Fn, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -45,7 +46,15 @@ export interface DnsJanitorProps {
     readonly vpcId: string;
     readonly subnetIds: readonly string[];
   };
+  /**
+   * SNS topic the janitor's alarms notify (alarm and back to OK).
+   * @default - the alarms exist, in the console and the API, without actions
+   */
+  readonly alarmTopicArn?: string;
 }
+
+/** How long the janitor's Errors alarm looks: errors in this many 5-minute periods in a row. */
+export const JANITOR_ERROR_PERIODS = 2;
 
 /**
  * The janitor: a Lambda function that removes the DNS records of hosts that
@@ -53,7 +62,11 @@ export interface DnsJanitorProps {
  * shutting-down, terminated, stopping or stopped (that instance at once) and
  * on a schedule (every host of the owner). Failed invocations land in a
  * queue after Lambda's retries; its role may read and change only the
- * records of one zone (A and SRV) and describe instances.
+ * records of one zone (A and SRV) and describe instances. Two alarms watch
+ * it: a message in that queue (an invocation that exhausted its retries), and
+ * errors in {@link JANITOR_ERROR_PERIODS} 5-minute periods in a row (a
+ * janitor that keeps failing; one error that Lambda's retry fixes does not
+ * count).
  */
 export class DnsJanitor extends Construct {
   readonly functionName: string;
@@ -61,13 +74,20 @@ export class DnsJanitor extends Construct {
   readonly failureQueueArn: string;
   /** Only with health checks: the function's security group, for the instances' ingress. */
   readonly securityGroupId?: string;
+  /** The alarms' names: a failed invocation in the queue; the function's errors. */
+  readonly alarmNames: { readonly failures: string; readonly errors: string };
 
   constructor(scope: Construct, id: string, props: DnsJanitorProps) {
     super(scope, id);
+    const topic = props.alarmTopicArn;
+    if (topic !== undefined && !Token.isUnresolved(topic) && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topic)) {
+      throw new Error(`DnsJanitor: alarmTopicArn must be the ARN of a standard SNS topic (arn:aws:sns:<region>:<account>:<name>), got ${JSON.stringify(topic)}`);
+    }
     const name = boundedName([props.namePrefix, "dns-janitor"], 64);
     const logGroup = new CloudwatchLogGroup(this, "log-group", { name: `/aws/lambda/${name}`, retentionInDays: props.logRetentionDays ?? 30 });
+    const failuresQueueName = boundedName([props.namePrefix, "dns-janitor-failures"], 80);
     const failures = new SqsQueue(this, "failures", {
-      name: boundedName([props.namePrefix, "dns-janitor-failures"], 80),
+      name: failuresQueueName,
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: 14 * 24 * 3600,
     });
@@ -141,6 +161,39 @@ export class DnsJanitor extends Construct {
       maximumEventAgeInSeconds: 3600,
       destinationConfig: { onFailure: { destination: failures.arn } },
     });
+
+    const actions = topic ? { alarmActions: [topic], okActions: [topic] } : {};
+    const failuresAlarm = new CloudwatchMetricAlarm(this, "failures-alarm", {
+      alarmName: boundedName([props.namePrefix, "dns-janitor-failed-invocations"], 255),
+      alarmDescription: `The DNS janitor failed an invocation after Lambda's retries: dead hosts' records may remain. The event is in SQS queue ${failuresQueueName}; the function's logs say why.`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: failures.name },
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      // SQS publishes nothing for a queue that holds no message and sees no call: nothing waits.
+      treatMissingData: "notBreaching",
+      ...actions,
+    });
+    const errorsAlarm = new CloudwatchMetricAlarm(this, "errors-alarm", {
+      alarmName: boundedName([props.namePrefix, "dns-janitor-errors"], 255),
+      alarmDescription: `The DNS janitor has failed in ${JANITOR_ERROR_PERIODS} 5-minute periods in a row: dead hosts' records may remain. See log group /aws/lambda/${name}.`,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: fn.functionName },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: JANITOR_ERROR_PERIODS,
+      datapointsToAlarm: JANITOR_ERROR_PERIODS,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      ...actions,
+    });
+    this.alarmNames = { failures: failuresAlarm.alarmName, errors: errorsAlarm.alarmName };
 
     const triggers = {
       "instance-gone": new CloudwatchEventRule(this, "instance-gone", {

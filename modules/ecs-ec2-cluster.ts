@@ -83,6 +83,8 @@ export class EcsEc2Cluster extends Construct {
   /** The instances' role, for callers that grant the host more (e.g. the DNS agent). */
   readonly instanceRoleName: string;
   readonly autoScalingGroupName: string;
+  /** For permissions on the group, e.g. marking one of its instances unhealthy. */
+  readonly autoScalingGroupArn: string;
 
   constructor(scope: Construct, id: string, props: EcsEc2ClusterProps) {
     super(scope, id);
@@ -200,6 +202,7 @@ export class EcsEc2Cluster extends Construct {
       lifecycle: { ignoreChanges: ["desired_capacity"] },
     });
     this.autoScalingGroupName = group.name;
+    this.autoScalingGroupArn = group.arn;
 
     // Capacity provider names must not start with "aws", "ecs" or "fargate".
     const capacityProvider = new EcsCapacityProvider(this, "capacity-provider", {

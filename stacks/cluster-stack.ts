@@ -54,7 +54,7 @@ export class ClusterStack extends PlatformStack {
       extraUserData: agent.userData,
       extraIngressSecurityGroupIds: props.janitorSecurityGroupId ? [props.janitorSecurityGroupId] : [],
     });
-    agent.grantTo(this.cluster.instanceRoleName);
+    agent.grantTo(this.cluster.instanceRoleName, this.cluster.autoScalingGroupArn);
     this.loadBalancer.allowEgressTo(
       "egress-to-instances",
       this.cluster.instanceSecurityGroupId,

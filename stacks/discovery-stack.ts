@@ -16,7 +16,7 @@ export interface DiscoveryStackProps extends PlatformStackProps {
   /** The new zone's negative-caching TTL (see {@link PrivateDnsZoneProps.negativeTtlSeconds}). */
   readonly negativeTtlSeconds: number;
   /** The janitor; its health checks, when set, run in the network's private subnets. */
-  readonly janitor: Pick<DnsJanitorProps, "codeZip" | "owner" | "scheduleMinutes" | "logRetentionDays"> & {
+  readonly janitor: Pick<DnsJanitorProps, "codeZip" | "owner" | "scheduleMinutes" | "logRetentionDays" | "alarmTopicArn"> & {
     readonly healthCheck?: { readonly timeoutMs: number; readonly tries: number };
   };
 }

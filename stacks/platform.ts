@@ -93,6 +93,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
       owner: config.dns_owner,
       scheduleMinutes: config.janitor_schedule_minutes,
       logRetentionDays: config.log_retention_days,
+      alarmTopicArn: config.alarm_topic_arn || undefined,
       healthCheck: config.janitor_health_checks ? { timeoutMs: config.janitor_health_check_timeout_ms, tries: config.janitor_health_check_tries } : undefined,
     },
   });

@@ -9,37 +9,53 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execStart, parseUnit, serviceEnvironment, setting, timeSpanMs, type SystemdUnit } from "./systemd-unit";
+import { execStart, parseUnit, serviceEnvironment, setting, settings, timeSpanMs, type SystemdUnit } from "./systemd-unit";
 
-/** What the user data installs. */
-export interface InstalledAgent {
+/** A systemd unit the user data writes. */
+export interface WrittenUnit {
   /** e.g. `ecsdns-agent.service` */
   readonly unitName: string;
   readonly unitText: string;
   readonly unit: SystemdUnit;
+}
+
+/** What the user data installs. */
+export interface InstalledAgent extends WrittenUnit {
   /** The S3 object the host copies the bundle from. */
   readonly bundleSource: { readonly bucket: string; readonly key: string };
   /** Where the host puts it, e.g. `/opt/ecsdns/agent.js`. */
   readonly installPath: string;
+  /** Every unit the user data writes, the agent's included (e.g. its `OnFailure=` handler). */
+  readonly units: readonly WrittenUnit[];
+}
+
+/**
+ * Every service unit the user data writes (`cat > /etc/systemd/system/<name>.service <<'...'`), in order.
+ */
+export function unitsFromUserData(userData: string): WrittenUnit[] {
+  const heredocs = userData.matchAll(/^cat > \/etc\/systemd\/system\/([\w@.-]+\.service) <<'(\w+)'\n([\s\S]*?)\n\2$/gm);
+  return [...heredocs].map(([, unitName, , unitText]) => ({ unitName, unitText, unit: parseUnit(unitText) }));
 }
 
 /**
  * Reads the agent's installation out of the user data (as EC2 gets it, after
- * Terraform rendered it).
+ * Terraform rendered it): the unit that runs the fetched bundle.
  *
  * @throws Error when the user data installs no agent unit, or fetches no bundle for it.
  */
 export function installedAgentFromUserData(userData: string): InstalledAgent {
-  const heredoc = /^cat > \/etc\/systemd\/system\/([\w@.-]+\.service) <<'(\w+)'\n([\s\S]*?)\n\2$/m.exec(userData);
-  if (!heredoc) throw new Error("the user data writes no systemd service unit (cat > /etc/systemd/system/<name>.service <<'...')");
-  const [, unitName, , unitText] = heredoc;
-  const unit = parseUnit(unitText);
+  const units = unitsFromUserData(userData);
+  if (units.length === 0) throw new Error("the user data writes no systemd service unit (cat > /etc/systemd/system/<name>.service <<'...')");
   const fetch = /aws s3 cp\b[^\n]*? s3:\/\/([a-z0-9.-]+)\/(\S+) (\/\S+)/.exec(userData);
   if (!fetch) throw new Error("the user data fetches no agent bundle (aws s3 cp s3://<bucket>/<key> <path>)");
   const [, bucket, key, installPath] = fetch;
-  const argv = execStart(unit, serviceEnvironment(unit));
-  if (!argv.includes(installPath)) throw new Error(`${unitName} does not run the fetched bundle ${installPath}: ExecStart is ${argv.join(" ")}`);
-  return { unitName, unitText, unit, bundleSource: { bucket, key }, installPath };
+  const runsBundle = (u: WrittenUnit) => settings(u.unit, "Service", "ExecStart").length === 1 && execStart(u.unit, serviceEnvironment(u.unit)).includes(installPath);
+  const agent = units.find(runsBundle);
+  if (!agent) {
+    const commands = units.map((u) => `${u.unitName}: ${settings(u.unit, "Service", "ExecStart").join(" ")}`).join("; ");
+    throw new Error(`no unit runs the fetched bundle ${installPath}: ${commands}`);
+  }
+  return { ...agent, bundleSource: { bucket, key }, installPath, units };
 }
 
 /** How to run the installed agent on this machine. */
@@ -87,22 +103,42 @@ function isYes(value: string | undefined): boolean {
 }
 
 /**
- * `systemd-analyze verify` on the unit, with its binary swapped for `node`
- * (verify fails on a command that does not exist on this machine). Returns
- * what it reported, `""` when the unit is clean, or `undefined` where there
- * is no systemd-analyze (e.g. macOS).
+ * `systemd-analyze verify` on a unit, with its binary swapped for `node`
+ * (verify fails on a command that does not exist on this machine; any
+ * existing executable serves). Returns what it reported, `""` when the unit
+ * is clean, or `undefined` where there is no systemd-analyze (e.g. macOS).
  */
-export function verifyUnit(agent: InstalledAgent, node: string): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), "ecsdns-unit-"));
-  try {
-    const text = agent.unitText.replace(/^ExecStart=(\S+)/m, `ExecStart=${node}`);
-    const file = join(dir, agent.unitName);
-    writeFileSync(file, text);
+export function verifyUnit(unit: WrittenUnit, node: string): string | undefined {
+  return withUnitFile(unit, node, (file) => {
     // Warnings (an unknown setting, a bad value) exit 0: anything it says counts.
     const result = spawnSync("systemd-analyze", ["verify", file], { encoding: "utf8" });
     if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return undefined;
     const said = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
     return said || (result.status === 0 ? "" : `systemd-analyze verify exited ${result.status}`);
+  });
+}
+
+/**
+ * The overall exposure level (0 best, 10 worst) that `systemd-analyze
+ * security --offline=true` gives a unit's sandbox, or `undefined` where there
+ * is no systemd-analyze.
+ */
+export function unitExposure(unit: WrittenUnit, node: string): number | undefined {
+  return withUnitFile(unit, node, (file) => {
+    const result = spawnSync("systemd-analyze", ["security", "--offline=true", "--no-pager", file], { encoding: "utf8" });
+    if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return undefined;
+    const level = /Overall exposure level for \S+: (\d+(?:\.\d+)?)/.exec(result.stdout ?? "");
+    if (!level) throw new Error(`systemd-analyze security said no exposure level: ${result.stdout}${result.stderr}`);
+    return Number(level[1]);
+  });
+}
+
+function withUnitFile<T>(unit: WrittenUnit, node: string, use: (file: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), "ecsdns-unit-"));
+  try {
+    const file = join(dir, unit.unitName);
+    writeFileSync(file, unit.unitText.replace(/^ExecStart=(\S+)/m, `ExecStart=${node}`));
+    return use(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

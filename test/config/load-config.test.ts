@@ -242,6 +242,15 @@ describe("scalar TF_VAR_ variables", () => {
     );
   });
 
+  test("alarm_topic_arn: empty by default (alarms without actions), an SNS topic ARN, or refused naming the variable", () => {
+    expect(loadConfig(threeContainers).alarm_topic_arn).toBe("");
+    const topic = "arn:aws:sns:us-west-2:123456789012:ops-alerts";
+    expect(loadConfig({ ...threeContainers, TF_VAR_alarm_topic_arn: topic }).alarm_topic_arn).toBe(topic);
+    expect(problemsOf({ ...threeContainers, TF_VAR_alarm_topic_arn: "ops-alerts" })).toEqual([
+      { variable: "TF_VAR_alarm_topic_arn", value: "ops-alerts", message: "must be the ARN of a standard SNS topic such as arn:aws:sns:us-west-2:123456789012:ops-alerts" },
+    ]);
+  });
+
   test("an unknown TF_VAR_ is refused with the closest known name", () => {
     expect(problemsOf({ ...threeContainers, TF_VAR_contianer_port: "80" })).toEqual([
       {

@@ -1,5 +1,5 @@
 import { execStart, parseUnit, serviceEnvironment, timeSpanMs } from "../../scripts/local/systemd-unit";
-import { installedAgentFromUserData, localAgentCommand } from "../../scripts/local/installed-agent";
+import { installedAgentFromUserData, localAgentCommand, unitsFromUserData } from "../../scripts/local/installed-agent";
 
 const unit = (service: string) => parseUnit(`[Unit]\nDescription=x\n\n[Service]\n${service}\n`);
 
@@ -70,6 +70,18 @@ describe("the installed agent, read from user data", () => {
 
   test("refuses user data without an agent unit, or whose unit does not run the fetched bundle", () => {
     expect(() => installedAgentFromUserData("#!/bin/bash\necho hi\n")).toThrow("writes no systemd service unit");
-    expect(() => installedAgentFromUserData(userData.replace("/opt/ecsdns/agent.js --zone-id", "/opt/other.js --zone-id"))).toThrow("does not run the fetched bundle");
+    expect(() => installedAgentFromUserData(userData.replace("/opt/ecsdns/agent.js --zone-id", "/opt/other.js --zone-id"))).toThrow("no unit runs the fetched bundle /opt/ecsdns/agent.js");
+  });
+
+  test("finds the agent's unit among several, whatever their order, and lists them all", () => {
+    // GIVEN a handler unit written before the agent's
+    const handler = "cat > /etc/systemd/system/ecsdns-agent-failed.service <<'UNIT'\n[Service]\nType=oneshot\nExecStart=/opt/ecsdns/agent-failed.sh\nUNIT\n";
+    const withHandler = userData.replace("cat > /etc/systemd/system/ecsdns-agent.service", `${handler}cat > /etc/systemd/system/ecsdns-agent.service`);
+    // WHEN
+    const agent = installedAgentFromUserData(withHandler);
+    // THEN
+    expect(agent.unitName).toBe("ecsdns-agent.service");
+    expect(agent.units.map((u) => u.unitName)).toEqual(["ecsdns-agent-failed.service", "ecsdns-agent.service"]);
+    expect(unitsFromUserData(withHandler)[0].unitText).toBe("[Service]\nType=oneshot\nExecStart=/opt/ecsdns/agent-failed.sh");
   });
 });

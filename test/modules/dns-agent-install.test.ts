@@ -2,8 +2,22 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformOutput } from "cdktf";
-import { AGENT_PATH, AGENT_UNIT, DnsAgentInstall, type DnsAgentInstallProps } from "../../modules/dns-agent-install";
+import {
+  AGENT_FAILED_SCRIPT,
+  AGENT_FAILED_SCRIPT_PATH,
+  AGENT_FAILED_UNIT,
+  AGENT_PATH,
+  AGENT_UNIT,
+  DnsAgentInstall,
+  REFUSED_RESTART_MIN_WAIT_MS,
+  type DnsAgentInstallProps,
+} from "../../modules/dns-agent-install";
+import { DEFAULT_MAX_PASS_MS } from "../../agent/watchdog";
+import { setting, settings, timeSpanMs } from "../../scripts/local/systemd-unit";
+import { unitsFromUserData } from "../../scripts/local/installed-agent";
 import { jsonDocumentOf, joinedText, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
+
+const GROUP_ARN = "arn:aws:autoscaling:us-west-2:123456789012:autoScalingGroup:0a1b2c3d:autoScalingGroupName/shop-dev-ecs";
 
 const baseProps: DnsAgentInstallProps = {
   namePrefix: "shop-dev",
@@ -25,7 +39,7 @@ function synthAgent(props: Partial<DnsAgentInstallProps> = {}): Synthed {
   let key = "";
   const stack = synthConstruct((scope) => {
     const agent = new DnsAgentInstall(scope, "dns-agent", { ...baseProps, ...props });
-    agent.grantTo("shop-dev-ecs-instance");
+    agent.grantTo("shop-dev-ecs-instance", GROUP_ARN);
     // The user data is consumed by the launch template; an output makes it visible here.
     new TerraformOutput(scope, "user_data", { value: agent.userData });
     key = agent.bundleKey;
@@ -87,7 +101,7 @@ describe("DnsAgentInstall", () => {
   });
 
   test("points the agent's AWS SDK at the emulator only when given an endpoint (the local target)", () => {
-    const environment = (script: string) => script.split("\n").filter((l) => l.startsWith("Environment="));
+    const environment = (script: string) => settings(unitsFromUserData(script).find((u) => u.unitName === AGENT_UNIT)!.unit, "Service", "Environment").map((v) => `Environment=${v}`);
     expect(environment(synthAgent().script)).toEqual(["Environment=AWS_REGION=us-west-2"]);
     expect(environment(synthAgent({ awsEndpointUrl: "http://127.0.0.1:4566" }).script)).toEqual([
       "Environment=AWS_REGION=us-west-2",
@@ -95,7 +109,7 @@ describe("DnsAgentInstall", () => {
     ]);
   });
 
-  test("lets the instances change only A and SRV records of the one zone, and read only their bundle", () => {
+  test("lets the instances change only A and SRV records of the one zone, read only their bundle, and mark only instances of their group unhealthy", () => {
     // GIVEN / WHEN
     const { stack, key } = synthAgent();
     // THEN
@@ -109,6 +123,7 @@ describe("DnsAgentInstall", () => {
       },
       { Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: [zoneArn] },
       { Effect: "Allow", Action: ["s3:GetObject"], Resource: [expect.stringMatching(new RegExp(`\\.arn\\}/${key.replace(/\//g, "\\/")}$`))] },
+      { Effect: "Allow", Action: ["autoscaling:SetInstanceHealth"], Resource: [GROUP_ARN] },
     ]);
     expect(soleResource(stack, "aws_iam_role_policy").role).toBe("shop-dev-ecs-instance");
   });
@@ -117,5 +132,86 @@ describe("DnsAgentInstall", () => {
     const { stack } = synthAgent();
     expect(resources(stack, "aws_iam_role")).toEqual([]);
     expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
+  });
+
+  describe("supervision: a hung agent is restarted, a dead one has its instance replaced", () => {
+    const unitNamed = (script: string, name: string) => {
+      const found = unitsFromUserData(script).find((u) => u.unitName === name);
+      if (!found) throw new Error(`the user data writes no ${name}`);
+      return found.unit;
+    };
+
+    test("the agent's unit is Type=notify with a 60 s watchdog that the agent's systemd-notify children may ping", () => {
+      // GIVEN / WHEN
+      const unit = unitNamed(synthAgent().script, AGENT_UNIT);
+      // THEN
+      expect(setting(unit, "Service", "Type")).toBe("notify");
+      expect(setting(unit, "Service", "NotifyAccess")).toBe("all");
+      expect(timeSpanMs(setting(unit, "Service", "WatchdogSec")!)).toBe(60_000);
+      expect(setting(unit, "Service", "Restart")).toBe("always");
+    });
+
+    test("start-up (until READY=1, after the first pass) may take as long as the agent lets a pass run", () => {
+      const unit = unitNamed(synthAgent().script, AGENT_UNIT);
+      expect(timeSpanMs(setting(unit, "Service", "TimeoutStartSec")!)).toBe(DEFAULT_MAX_PASS_MS);
+    });
+
+    test("a hung agent is restarted within 5 minutes: the longest pass, the watchdog and the restart delay add up to less", () => {
+      const unit = unitNamed(synthAgent().script, AGENT_UNIT);
+      const restartedWithinMs = DEFAULT_MAX_PASS_MS + timeSpanMs(setting(unit, "Service", "WatchdogSec")!) + timeSpanMs(setting(unit, "Service", "RestartSec")!);
+      expect(restartedWithinMs).toBeLessThan(5 * 60_000);
+    });
+
+    test("a crash loop ends the unit in failed, which starts the handler unit; a watchdog restart every few minutes does not", () => {
+      // GIVEN / WHEN
+      const unit = unitNamed(synthAgent().script, AGENT_UNIT);
+      // THEN
+      const intervalMs = timeSpanMs(setting(unit, "Unit", "StartLimitIntervalSec")!);
+      const burst = Number(setting(unit, "Unit", "StartLimitBurst"));
+      const restartMs = timeSpanMs(setting(unit, "Service", "RestartSec")!);
+      expect(setting(unit, "Unit", "OnFailure")).toBe(AGENT_FAILED_UNIT);
+      // An agent that dies at once uses up the burst in well under a minute...
+      expect(burst * (restartMs + 2000)).toBeLessThan(60_000);
+      // ...while one hung agent after another (killed by the watchdog, or by the start timeout when its
+      // first pass hangs), as in a network outage, never does.
+      const watchdogCycleMs = DEFAULT_MAX_PASS_MS + timeSpanMs(setting(unit, "Service", "WatchdogSec")!);
+      const startTimeoutMs = timeSpanMs(setting(unit, "Service", "TimeoutStartSec")!);
+      const hungCycleMs = Math.min(watchdogCycleMs, startTimeoutMs) + restartMs;
+      expect(Math.floor(intervalMs / hungCycleMs) + 1).toBeLessThanOrEqual(burst);
+    });
+
+    test("the handler unit runs the script that marks the instance unhealthy, in the same sandbox and with the agent's AWS settings", () => {
+      // GIVEN / WHEN
+      const { script } = synthAgent({ awsEndpointUrl: "http://127.0.0.1:4566" });
+      const handler = unitNamed(script, AGENT_FAILED_UNIT);
+      const agent = unitNamed(script, AGENT_UNIT);
+      // THEN
+      expect(setting(handler, "Service", "Type")).toBe("oneshot");
+      expect(setting(handler, "Service", "ExecStart")).toBe(AGENT_FAILED_SCRIPT_PATH);
+      expect(settings(handler, "Service", "Environment")).toEqual(["AWS_REGION=us-west-2", "AWS_ENDPOINT_URL=http://127.0.0.1:4566"]);
+      for (const key of ["NoNewPrivileges", "ProtectSystem", "ProtectHome", "PrivateTmp", "CapabilityBoundingSet", "RestrictAddressFamilies"]) {
+        expect([key, setting(handler, "Service", key)]).toEqual([key, setting(agent, "Service", key)]);
+      }
+      // The script is written verbatim, executable, before the units.
+      const written = new RegExp(`cat > ${AGENT_FAILED_SCRIPT_PATH} <<'SCRIPT'\\n([\\s\\S]*?)^SCRIPT\\nchmod 0755 ${AGENT_FAILED_SCRIPT_PATH}$`, "m").exec(script);
+      expect(written?.[1]).toBe(AGENT_FAILED_SCRIPT);
+      expect(script.indexOf(AGENT_FAILED_SCRIPT_PATH)).toBeLessThan(script.indexOf(`cat > /etc/systemd/system/${AGENT_UNIT}`));
+    });
+
+    test("the handler tells a refused restart by what systemd shows, and marks the instance unhealthy even within the group's grace period", () => {
+      expect(AGENT_FAILED_SCRIPT).toContain("if (( restarts < burst || waited_ms < 1000 )); then");
+      expect(AGENT_FAILED_SCRIPT).toMatch(/aws autoscaling set-instance-health --region "\$AWS_REGION" --instance-id "\$instance_id" --health-status Unhealthy --no-should-respect-grace-period\n$/);
+      // A refused restart waits RestartSec, which must stay clearly above the handler's threshold.
+      const unit = unitNamed(synthAgent().script, AGENT_UNIT);
+      expect(timeSpanMs(setting(unit, "Service", "RestartSec")!)).toBeGreaterThanOrEqual(2 * REFUSED_RESTART_MIN_WAIT_MS);
+    });
+
+    test("the handler runs as root without capabilities (systemctl then needs no D-Bus), the agent as a dynamic user", () => {
+      const { script } = synthAgent();
+      expect(setting(unitNamed(script, AGENT_FAILED_UNIT), "Service", "DynamicUser")).toBeUndefined();
+      expect(setting(unitNamed(script, AGENT_FAILED_UNIT), "Service", "User")).toBeUndefined();
+      expect(setting(unitNamed(script, AGENT_FAILED_UNIT), "Service", "CapabilityBoundingSet")).toBe("");
+      expect(setting(unitNamed(script, AGENT_UNIT), "Service", "DynamicUser")).toBe("yes");
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { GONE_INSTANCE_STATES } from "../../dns/gone-instance-states";
-import { DnsJanitor, type DnsJanitorProps } from "../../modules/dns-janitor";
+import { DnsJanitor, JANITOR_ERROR_PERIODS, type DnsJanitorProps } from "../../modules/dns-janitor";
 import { jsonDocumentOf, ref, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
 
 const baseProps: DnsJanitorProps = {
@@ -105,5 +105,59 @@ describe("DnsJanitor", () => {
 
   test("writes its logs to a log group with retention", () => {
     expect(soleResource(synthJanitor({ logRetentionDays: 14 }), "aws_cloudwatch_log_group")).toMatchObject({ name: "/aws/lambda/shop-dev-dns-janitor", retention_in_days: 14 });
+  });
+
+  describe("alarms: a janitor that fails is noticed", () => {
+    const TOPIC = "arn:aws:sns:us-west-2:123456789012:ops-alerts";
+    const alarmAt = (stack: StackJson, metric: string) => resources(stack, "aws_cloudwatch_metric_alarm").find((a) => a.values.metric_name === metric)!.values;
+
+    test("an invocation that exhausted Lambda's retries (a message in the failure queue) raises an alarm at once", () => {
+      // GIVEN / WHEN
+      const stack = synthJanitor();
+      // THEN
+      const queue = resources(stack, "aws_sqs_queue")[0];
+      expect(alarmAt(stack, "ApproximateNumberOfMessagesVisible")).toMatchObject({
+        alarm_name: "shop-dev-dns-janitor-failed-invocations",
+        namespace: "AWS/SQS",
+        dimensions: { QueueName: ref("aws_sqs_queue", queue, "name") },
+        statistic: "Maximum",
+        period: 300,
+        evaluation_periods: 1,
+        threshold: 0,
+        comparison_operator: "GreaterThanThreshold",
+        treat_missing_data: "notBreaching",
+      });
+    });
+
+    test(`the function's errors raise an alarm when they come ${JANITOR_ERROR_PERIODS} sweeps (5-minute periods) in a row, not for one error a retry fixes`, () => {
+      const stack = synthJanitor();
+      const fn = resources(stack, "aws_lambda_function")[0];
+      expect(alarmAt(stack, "Errors")).toMatchObject({
+        alarm_name: "shop-dev-dns-janitor-errors",
+        namespace: "AWS/Lambda",
+        dimensions: { FunctionName: ref("aws_lambda_function", fn, "function_name") },
+        statistic: "Sum",
+        period: 300,
+        evaluation_periods: 2,
+        datapoints_to_alarm: 2,
+        threshold: 0,
+        comparison_operator: "GreaterThanThreshold",
+        treat_missing_data: "notBreaching",
+      });
+    });
+
+    test("without a topic the alarms have no actions; with one, both notify it on alarm and on recovery", () => {
+      for (const alarm of resources(synthJanitor(), "aws_cloudwatch_metric_alarm")) {
+        expect(alarm.values.alarm_actions).toBeUndefined();
+        expect(alarm.values.ok_actions).toBeUndefined();
+      }
+      const alarms = resources(synthJanitor({ alarmTopicArn: TOPIC }), "aws_cloudwatch_metric_alarm");
+      expect(alarms).toHaveLength(2);
+      for (const alarm of alarms) expect(alarm.values).toMatchObject({ alarm_actions: [TOPIC], ok_actions: [TOPIC] });
+    });
+
+    test.each(["ops-alerts", "arn:aws:sqs:us-west-2:123456789012:ops", "arn:aws:sns:us-west-2:123456789012:ops.fifo"])("refuses an alarm topic that is no standard SNS topic ARN: %s", (arn) => {
+      expect(() => synthJanitor({ alarmTopicArn: arn })).toThrow(`DnsJanitor: alarmTopicArn must be the ARN of a standard SNS topic (arn:aws:sns:<region>:<account>:<name>), got "${arn}"`);
+    });
   });
 });

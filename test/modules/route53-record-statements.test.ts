@@ -53,6 +53,7 @@ describe("route53RecordStatements", () => {
     const agent = synthConstruct((scope) => {
       new DnsAgentInstall(scope, "dns-agent", { ...zone, namePrefix: "shop-dev", bundlePath: TEST_BUNDLES.agent, zoneName: "svc.internal", region: "us-west-2" }).grantTo(
         "shop-dev-ecs-instance",
+        "arn:aws:autoscaling:us-west-2:123456789012:autoScalingGroup:0a1b:autoScalingGroupName/shop-dev-ecs",
       );
     });
     const janitor = synthConstruct((scope) => {

@@ -29,6 +29,13 @@ describe("the DNS agent on every instance and the janitor, wired across stacks",
     const stacks = synth({ TF_VAR_dns_owner: "shop" });
     const instancePolicy = resources(stacks["dev-cluster"], "aws_iam_role_policy").find((p) => p.values.name === "ecsdns-agent")!;
     expect(instancePolicy.values.role).toMatch(/^\$\{aws_iam_role\.ecs_instance-role_[0-9A-F]+\.name\}$/);
+    // A dead agent's instance may mark itself unhealthy, in its own group only.
+    const group = resources(stacks["dev-cluster"], "aws_autoscaling_group")[0];
+    expect(jsonDocumentOf(instancePolicy.values.policy).Statement).toContainEqual({
+      Effect: "Allow",
+      Action: ["autoscaling:SetInstanceHealth"],
+      Resource: [`\${aws_autoscaling_group.${group.name}.arn}`],
+    });
     expect(soleResource(stacks["dev-discovery"], "aws_lambda_function").environment.variables).toMatchObject({
       ECSDNS_ZONE_ID: expect.stringContaining("aws_route53_zone."),
       ECSDNS_OWNER: "shop",
@@ -47,6 +54,13 @@ describe("the DNS agent on every instance and the janitor, wired across stacks",
         expect(attachment.values.policy_arn).not.toMatch(/Route53FullAccess|AdministratorAccess|PowerUserAccess/);
       }
     }
+  });
+
+  test("the janitor's alarms notify the topic of alarm_topic_arn, and have no actions without one", () => {
+    const topic = "arn:aws:sns:us-west-2:123456789012:ops-alerts";
+    const alarms = (env: Record<string, string>) => resources(synth(env)["dev-discovery"], "aws_cloudwatch_metric_alarm").map((a) => [a.values.metric_name, a.values.alarm_actions]).sort();
+    expect(alarms({})).toEqual([["ApproximateNumberOfMessagesVisible", undefined], ["Errors", undefined]]);
+    expect(alarms({ TF_VAR_alarm_topic_arn: topic })).toEqual([["ApproximateNumberOfMessagesVisible", [topic]], ["Errors", [topic]]]);
   });
 
   test("with janitor health checks, the instances accept the dynamic ports from the janitor's security group too", () => {
