@@ -91,6 +91,24 @@ test("one janitor run removes exactly the records of hosts that no longer run", 
   expect(new Set(summary.deadHosts)).toEqual(new Set([dead, neverExisted]));
 }, 60_000);
 
+/** An EventBridge EC2 state-change event. */
+const stateChange = (instanceId: string, state: string) => ({
+  source: "aws.ec2",
+  "detail-type": "EC2 Instance State-change Notification",
+  detail: { "instance-id": instanceId, state },
+});
+
+/** Runs the Lambda handler on `event` with the function's variables for this zone, then restores the environment. */
+async function handlerGiven(event: object): Promise<Awaited<ReturnType<typeof handler>>> {
+  const saved = { ...process.env };
+  Object.assign(process.env, aws, { ECSDNS_ZONE_ID: zone!.id, ECSDNS_LOG_LEVEL: "warn" });
+  try {
+    return await handler(event);
+  } finally {
+    process.env = saved;
+  }
+}
+
 test("the Lambda handler, given an instance's termination event, removes that instance's records", async () => {
   // GIVEN a running instance with records (the zone of the first test)
   const [instance] = await launch(1);
@@ -99,19 +117,9 @@ test("the Lambda handler, given an instance's termination event, removes that in
   await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instance] }));
 
   // WHEN EventBridge delivers the state change to the handler
-  const saved = { ...process.env };
-  Object.assign(process.env, aws, { ECSDNS_ZONE_ID: zone!.id, ECSDNS_LOG_LEVEL: "warn" });
-  try {
-    const report = await handler({
-      source: "aws.ec2",
-      "detail-type": "EC2 Instance State-change Notification",
-      detail: { "instance-id": instance, state: "shutting-down" },
-    });
-    // THEN its records are gone in one change call
-    expect(report).toMatchObject({ deleted: { "host-gone": 3 }, changeCalls: 1, failed: 0 });
-  } finally {
-    process.env = saved;
-  }
+  const report = await handlerGiven(stateChange(instance, "shutting-down"));
+  // THEN its records are gone in one change call
+  expect(report).toMatchObject({ deleted: { "host-gone": 3 }, changeCalls: 1, failed: 0 });
   const after = await allRecords();
   expect(after.some((r) => r.SetIdentifier?.includes(instance))).toBe(false);
 }, 60_000);
@@ -125,18 +133,11 @@ test("the Lambda handler, given an old stop event of an instance that was starte
   await ec2.send(new StartInstancesCommand({ InstanceIds: [instance] }));
 
   // WHEN EventBridge delivers (late, or again) the "stopped" event of before the start
-  const saved = { ...process.env };
-  Object.assign(process.env, aws, { ECSDNS_ZONE_ID: zone!.id, ECSDNS_LOG_LEVEL: "warn" });
   try {
-    const report = await handler({
-      source: "aws.ec2",
-      "detail-type": "EC2 Instance State-change Notification",
-      detail: { "instance-id": instance, state: "stopped" },
-    });
+    const report = await handlerGiven(stateChange(instance, "stopped"));
     // THEN EC2's answer wins: nothing deleted, the zone not even listed
     expect(report).toMatchObject({ deadHosts: [], deleted: { "host-gone": 0 }, changeCalls: 0, listCalls: 0 });
   } finally {
-    process.env = saved;
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instance] }));
   }
   const after = await allRecords();

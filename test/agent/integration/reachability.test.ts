@@ -8,9 +8,9 @@
  * 0.0.0.0.
  */
 import { AgentProcess } from "../helpers/agent-process";
-import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../helpers/docker-lock";
+import { useAgentWorld } from "../helpers/agent-world";
 import { TestContainers } from "../helpers/test-containers";
-import { testEnv, uniqueSuffix, waitFor } from "../helpers/test-env";
+import { testEnv, waitFor } from "../helpers/test-env";
 import { EmulatorZone } from "../../helpers/zones";
 
 jest.setTimeout(90_000);
@@ -19,25 +19,7 @@ const HOST_IP = "10.0.9.1";
 const env = testEnv();
 let zone: EmulatorZone;
 let containers: TestContainers;
-let releaseLock: () => void = () => undefined;
-
-beforeAll(async () => {
-  releaseLock = await acquireDockerLock(env.envDir);
-  zone = await EmulatorZone.createUnique(env.motoUrl, "agent-reachability");
-  containers = new TestContainers(env, `reachability-${uniqueSuffix()}`);
-}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
-
-afterEach(async () => {
-  await AgentProcess.killAll();
-  await containers.removeAll();
-});
-
-afterAll(async () => {
-  await AgentProcess.killAll();
-  await containers?.removeAll();
-  await zone?.destroy();
-  releaseLock();
-});
+useAgentWorld(env, "reachability", (world) => ({ zone, containers } = world));
 
 const startAgent = async (hostId: string) => {
   const agent = AgentProcess.start(env, ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", HOST_IP, "--metrics-port", "0", "--log-level", "debug"]);

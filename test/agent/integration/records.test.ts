@@ -3,9 +3,9 @@
  * for real containers, and what it leaves alone.
  */
 import { AgentProcess } from "../helpers/agent-process";
-import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../helpers/docker-lock";
+import { useAgentWorld } from "../helpers/agent-world";
 import { TEST_HOST_IP, TestContainers } from "../helpers/test-containers";
-import { testEnv, uniqueSuffix } from "../helpers/test-env";
+import { testEnv } from "../helpers/test-env";
 import { EmulatorZone } from "../../helpers/zones";
 
 jest.setTimeout(90_000);
@@ -13,25 +13,7 @@ jest.setTimeout(90_000);
 const env = testEnv();
 let zone: EmulatorZone;
 let containers: TestContainers;
-let releaseLock: () => void = () => undefined;
-
-beforeAll(async () => {
-  releaseLock = await acquireDockerLock(env.envDir);
-  zone = await EmulatorZone.createUnique(env.motoUrl, "agent-records");
-  containers = new TestContainers(env, `records-${uniqueSuffix()}`);
-}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
-
-afterEach(async () => {
-  await AgentProcess.killAll();
-  await containers.removeAll();
-});
-
-afterAll(async () => {
-  await AgentProcess.killAll();
-  await containers?.removeAll();
-  await zone?.destroy();
-  releaseLock();
-});
+useAgentWorld(env, "records", (world) => ({ zone, containers } = world));
 
 /** Agent flags for one host of this zone; each test uses its own host id. */
 const agentArgs = (hostId: string, ...extra: string[]) => [

@@ -6,9 +6,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { AgentProcess } from "../helpers/agent-process";
-import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../helpers/docker-lock";
+import { useAgentWorld } from "../helpers/agent-world";
 import { TEST_HOST_IP, TestContainers } from "../helpers/test-containers";
-import { testEnv, uniqueSuffix, waitFor } from "../helpers/test-env";
+import { testEnv, waitFor } from "../helpers/test-env";
 import { EmulatorZone } from "../../helpers/zones";
 
 jest.setTimeout(120_000);
@@ -17,25 +17,7 @@ const env = testEnv();
 const ROOT = path.resolve(__dirname, "../../..");
 let zone: EmulatorZone;
 let containers: TestContainers;
-let releaseLock: () => void = () => undefined;
-
-beforeAll(async () => {
-  releaseLock = await acquireDockerLock(env.envDir);
-  zone = await EmulatorZone.createUnique(env.motoUrl, "agent-restarts");
-  containers = new TestContainers(env, `restarts-${uniqueSuffix()}`);
-}, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
-
-afterEach(async () => {
-  await AgentProcess.killAll();
-  await containers.removeAll();
-});
-
-afterAll(async () => {
-  await AgentProcess.killAll();
-  await containers?.removeAll().catch(() => undefined);
-  await zone?.destroy();
-  releaseLock();
-});
+useAgentWorld(env, "restarts", (world) => ({ zone, containers } = world));
 
 const agentArgs = (hostId: string) => ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", TEST_HOST_IP, "--metrics-port", "0"];
 const srv = (name: string, port: number, hostId: string) => `SRV ${name}.${zone.name} 1 1 ${port} ${hostId}.${zone.name.slice(0, -1)}`;
