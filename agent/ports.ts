@@ -44,13 +44,18 @@ export interface ContainerInfo {
   readonly health?: string;
 }
 
+/** Docker container events the agent subscribes to: the ones that can change the desired records. */
+export const CONTAINER_ACTIONS = ["start", "die", "stop", "kill", "oom", "pause", "unpause", "destroy", "health_status"] as const;
+
 /** A container event; only the kinds that can change the desired records. */
 export interface ContainerEvent {
   /** `health_status` stands for Docker's `health_status: <status>` actions. */
-  readonly action: "start" | "die" | "destroy" | "health_status";
+  readonly action: (typeof CONTAINER_ACTIONS)[number];
   readonly containerId: string;
   /** The new status of a `health_status` event. */
   readonly healthStatus?: string;
+  /** The signal of a `kill` event, as Docker writes it (`"15"`, `"9"`). */
+  readonly signal?: string;
 }
 
 /** Read side of Docker. */
@@ -62,6 +67,12 @@ export interface DockerSource {
    * lost; the caller reconnects.
    */
   subscribe(signal: AbortSignal): Promise<AsyncIterable<ContainerEvent>>;
-  /** Running containers. */
+  /**
+   * Running containers that serve: not paused, and none that an event
+   * already delivered by the stream ended (`die`, `stop`, `kill` with
+   * SIGKILL, `pause`) unless a later `start`/`unpause` of the same id came,
+   * even while Docker's own list still shows it running (issue 17; see
+   * agent/ended-containers.ts).
+   */
   listContainers(signal: AbortSignal): Promise<ContainerInfo[]>;
 }

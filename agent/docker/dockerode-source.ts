@@ -7,9 +7,16 @@
  * it is read once per container and cached. Health does change, and the
  * list does not carry it before API 1.52, so a container with a healthcheck
  * is inspected again on every pass (most containers have none).
+ *
+ * The list lags the event stream after `die` (dockerd 20.10 logs the event
+ * before it writes the state the list reads), so the events this adapter
+ * delivered are kept in an {@link EndedContainers} and win over the list
+ * (issue 17). Paused containers are listed by Docker but answer nothing:
+ * they are left out.
  */
 import Docker from "dockerode";
-import type { ContainerEvent, ContainerInfo, DockerSource, PublishedPort } from "../ports";
+import { EndedContainers } from "../ended-containers";
+import { CONTAINER_ACTIONS, type ContainerEvent, type ContainerInfo, type DockerSource, type PublishedPort } from "../ports";
 import { parseEventStream } from "./event-stream";
 
 /** Settings of {@link DockerodeSource}. */
@@ -25,6 +32,7 @@ export class DockerodeSource implements DockerSource {
   private readonly docker: Docker;
   private readonly inspectConcurrency: number;
   private readonly inspected = new Map<string, InspectedContainer>();
+  private readonly ended = new EndedContainers();
 
   constructor(options: DockerodeSourceOptions = {}) {
     this.docker = options.docker ?? new Docker();
@@ -35,14 +43,22 @@ export class DockerodeSource implements DockerSource {
     // Resolves when Docker has answered the request, i.e. the subscription is live.
     const stream = (await this.docker.getEvents({
       // Docker matches "health_status" against its `health_status: <status>` actions (seen on dockerd 20.10).
-      filters: { type: ["container"], event: ["start", "die", "destroy", "health_status"] },
+      filters: { type: ["container"], event: [...CONTAINER_ACTIONS] },
       abortSignal: signal,
     })) as NodeJS.ReadableStream & AsyncIterable<Buffer>;
-    return parseEventStream(stream);
+    // Events may have been missed while no stream was open: start from the list alone.
+    this.ended.clear();
+    return this.observed(parseEventStream(stream));
   }
 
   async listContainers(signal: AbortSignal): Promise<ContainerInfo[]> {
-    const summaries = await this.docker.listContainers({ abortSignal: signal });
+    const mark = this.ended.mark();
+    const listed = await this.docker.listContainers({ abortSignal: signal });
+    const summaries = this.ended.filter(
+      listed.filter((s) => s.State !== "paused"),
+      (s) => s.Id,
+      mark,
+    );
     const running = new Set(summaries.map((s) => s.Id));
     for (const id of this.inspected.keys()) if (!running.has(id)) this.inspected.delete(id);
 
@@ -73,6 +89,14 @@ export class DockerodeSource implements DockerSource {
           ...(health !== undefined ? { health } : {}),
         };
       });
+  }
+
+  /** Notes each event before the loop sees it, so the pass it schedules lists with it in mind. */
+  private async *observed(events: AsyncIterable<ContainerEvent>): AsyncGenerator<ContainerEvent> {
+    for await (const event of events) {
+      this.ended.observe(event);
+      yield event;
+    }
   }
 }
 

@@ -5,13 +5,13 @@
  * Reads `Action` and `Actor.ID`, not the deprecated `status`/`id` fields ecsd
  * relied on. A line that does not parse is skipped (ecsd issue #6).
  */
-import type { ContainerEvent } from "../ports";
+import { CONTAINER_ACTIONS, type ContainerEvent } from "../ports";
 
-const ACTIONS: ReadonlySet<string> = new Set(["start", "die", "destroy"]);
+const ACTIONS: ReadonlySet<string> = new Set(CONTAINER_ACTIONS.filter((a) => a !== "health_status"));
 /** Docker writes a health change as `health_status: healthy` or `health_status: unhealthy`. */
 const HEALTH_STATUS = /^health_status(?::\s*(.*))?$/;
 
-/** Yields the container start/die/destroy/health_status events of a Docker event stream until it ends. */
+/** Yields the container events of a Docker event stream the agent cares about ({@link CONTAINER_ACTIONS}) until it ends. */
 export async function* parseEventStream(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<ContainerEvent> {
   let buffered = "";
   for await (const chunk of chunks) {
@@ -31,7 +31,7 @@ export async function* parseEventStream(chunks: AsyncIterable<Buffer | string>):
 /** One JSON line → a container event, or `undefined` for anything else. */
 export function parseEventLine(line: string): ContainerEvent | undefined {
   if (line.trim() === "") return undefined;
-  let message: { Type?: unknown; Action?: unknown; Actor?: { ID?: unknown } };
+  let message: { Type?: unknown; Action?: unknown; Actor?: { ID?: unknown; Attributes?: { signal?: unknown } } };
   try {
     message = JSON.parse(line);
   } catch {
@@ -43,5 +43,6 @@ export function parseEventLine(line: string): ContainerEvent | undefined {
   const id = message.Actor?.ID;
   if (typeof id !== "string" || id.length === 0) return undefined;
   if (health) return { action: "health_status", containerId: id, ...(health[1]?.trim() ? { healthStatus: health[1].trim() } : {}) };
-  return { action: message.Action as ContainerEvent["action"], containerId: id };
+  const signal = message.Action === "kill" ? message.Actor?.Attributes?.signal : undefined;
+  return { action: message.Action as ContainerEvent["action"], containerId: id, ...(typeof signal === "string" && signal !== "" ? { signal } : {}) };
 }

@@ -18,6 +18,15 @@ describe("Docker event stream", () => {
     expect(parseEventLine(JSON.stringify({ Type: "container", Action: "destroy", Actor: { ID: "abc" } }))).toEqual({ action: "destroy", containerId: "abc" });
   });
 
+  test.each(["stop", "oom", "pause", "unpause"])("reads %s, which can end or resume a container's service", (action) => {
+    expect(parseEventLine(JSON.stringify({ Type: "container", Action: action, Actor: { ID: "abc", Attributes: { name: "web" } } }))).toEqual({ action, containerId: "abc" });
+  });
+
+  test("reads the signal of a kill event (Docker writes its number)", () => {
+    expect(parseEventLine(JSON.stringify({ Type: "container", Action: "kill", Actor: { ID: "abc", Attributes: { name: "web", signal: "9" } } }))).toEqual({ action: "kill", containerId: "abc", signal: "9" });
+    expect(parseEventLine(JSON.stringify({ Type: "container", Action: "kill", Actor: { ID: "abc", Attributes: { signal: 9 } } }))).toEqual({ action: "kill", containerId: "abc" });
+  });
+
   test("reads Docker's `health_status: <status>` actions as health_status events", () => {
     expect(parseEventLine(JSON.stringify({ Type: "container", Action: "health_status: unhealthy", Actor: { ID: "abc", Attributes: { name: "web" } } }))).toEqual({
       action: "health_status",
@@ -207,6 +216,11 @@ describe("DockerodeSource", () => {
     const second = await source.listContainers(signal);
     expect(second.find((c) => c.id === hc)?.health).toBe("unhealthy");
     expect(fake.inspected.sort()).toEqual([hc, hc, plain]);
+  });
+
+  test("a paused container is left out: it answers nothing", async () => {
+    fake.summaries[1] = summary(plain, "plain", { State: "paused", Status: "Up 5 seconds (Paused)" });
+    expect((await source.listContainers(signal)).map((c) => c.name)).toEqual(["hc"]);
   });
 
   test("a container gone between list and inspect is left out", async () => {
