@@ -115,7 +115,9 @@ describe("in-memory Route53 (at least as strict as Route53)", () => {
   });
 
   test("enforces 32,000 value characters per request with UPSERT counting twice", async () => {
-    const txt = (i: number): WireRecordSet => ({ Name: `t${i}.svc.internal`, Type: "TXT", TTL: 60, ResourceRecords: [{ Value: "x".repeat(4000) }] });
+    // 15 character strings of 250 (Route53 takes at most 255 each): 3,794 characters a value
+    const value = Array.from({ length: 15 }, () => `"${"x".repeat(250)}"`).join(" ");
+    const txt = (i: number): WireRecordSet => ({ Name: `t${i}.svc.internal`, Type: "TXT", TTL: 60, ResourceRecords: [{ Value: value }] });
     const batch = Array.from({ length: 5 }, (_, i) => change("UPSERT", txt(i)));
     expect(await rejected(batch)).toMatchObject({ messages: ["Number of characters limit of 32000 exceeded."] });
     await r53.changeRecordSets(zone, batch.slice(0, 4));
