@@ -2,7 +2,7 @@
  * The platform against a local AWS emulator, no AWS account needed.
  *
  *   npm run local:up     start the emulator if none answers, deploy every stack, print the outputs
- *   npm run local:plan   plan every stack; after local:up each must say "no changes"
+ *   npm run local:plan   plan every stack as the Jenkins job does; after local:up each must say "no changes"
  *   npm run local:down   destroy every stack, stop the emulator local:up started
  *                        (`npm run local:down -- --keep-emulator` leaves it running)
  *
@@ -17,7 +17,7 @@
  *
  * Where things go, per environment `<env>`:
  *   .local/cdktf.out/<env>   what local:up deployed (local:down destroys with it)
- *   .local/plan.out/<env>    what local:plan compares with the deployed state
+ *   .local/plan.out/<env>    what local:plan compares with the deployed state (and its saved plans)
  *   .local/state/            the stacks' state files
  *   .local/host/<env>/       the agent's bundle, its log and the load balancer's (host.log)
  */
@@ -30,9 +30,10 @@ import type { PlatformConfig } from "../../config/schema";
 import { stackNames } from "../../stacks/platform";
 import { handOnTfVars } from "../build/cdktf";
 import { emulatorAnswers } from "../emulator/launch";
-import { inPool } from "../lib/pool";
 import { run, type RunResult } from "../lib/run";
 import { terraformEnv } from "../lib/terraform-env";
+import { planRound } from "../pipeline/plan";
+import { describeOutcome } from "../pipeline/rounds";
 import { ensureEmulator, stopEmulator } from "./emulator";
 import { localDocker, runLocalPlatform, stopLocalPlatform } from "./local-platform";
 import { describeServed } from "./platform-readiness";
@@ -193,15 +194,11 @@ async function runPlatform(s: Session, outputsFile: string): Promise<number> {
 }
 
 /**
- * `cdktf synth`, then `terraform plan` in each synthesized stack. This is what
- * `cdktf diff` runs, without what it adds per stack: a CLI start, a
- * `terraform init` that re-hashes the provider, and a `terraform show -json`
- * that starts the provider once more (about 19 s per stack against 10 s).
- *
- * Plans only read state, so they need no order: one runs per core (each keeps
- * about one core busy loading the AWS provider). Measured on 2 cores, 3
- * containers: 4 plans one after the other 33-39 s, two at a time 23-24 s,
- * four at once 25-26 s.
+ * `cdktf synth`, then one round of the pipeline's plan (scripts/pipeline/plan.ts),
+ * as the Jenkins job plans: the stacks in dependency order, each planned only
+ * once the stacks it reads are applied with the outputs they will keep; the
+ * others say after which stack they will be planned. After local:up every
+ * stack says "no changes"; on a fresh environment, only the first one is planned.
  */
 async function plan(s: Session): Promise<number> {
   if (!(await emulatorAnswers(s.endpoint))) return fail(`no emulator answers on port ${s.port}; run npm run local:up first`);
@@ -209,47 +206,14 @@ async function plan(s: Session): Promise<number> {
   const logStart = emulatorLogSize(s);
   const synth = await cdktfCommand(s, ["synth"], s.planOutdir, false);
   if (synth.code !== 0) return fail(`synth failed:\n${synth.output}`);
-  const results = await inPool(
-    s.stacks.map((stack) => () => terraformPlan(s, stack)),
-    availableParallelism(),
-  );
-  const failed = s.stacks.filter((_, i) => results[i].code === 1);
+  const round = await planRound({ outdir: s.planOutdir, env: s.env, action: "deploy", parallelism: availableParallelism(), log: () => {} });
+  const failed = round.stacks.filter((p) => p.outcome.kind === "failed").map((p) => p.name);
   if (failed.length > 0) return fail(`plan of ${failed.join(", ")} failed${emulatorNotes(emulatorLog(s), logStart)}`);
-  log(`planned ${s.stacks.join(", ")} in ${seconds(Date.now() - started)}`);
+  const planned = round.stacks.filter((p) => p.outcome.kind === "planned").map((p) => p.name);
+  log(`planned ${planned.join(", ")} in ${seconds(Date.now() - started)}`);
   log("plan summary:");
-  s.stacks.forEach((stack, i) => console.log(`  ${stack}: ${planSummary(results[i].output)}`));
+  for (const p of round.stacks) console.log(`  ${describeOutcome(p.name, p.outcome)}`);
   return 0;
-}
-
-/** `terraform plan` of one synthesized stack, initializing its directory first when needed. Exit code 0: no changes, 2: changes. */
-export async function terraformPlan(s: Pick<Session, "planOutdir" | "env">, stack: string): Promise<RunResult> {
-  const cwd = join(s.planOutdir, "stacks", stack);
-  const prefix = `${stack}  `;
-  const init = () =>
-    // -reconfigure: this folder only reads the state, it never migrates it.
-    run("terraform", ["init", "-input=false", "-no-color", "-reconfigure"], { env: s.env, cwd, echo: true, prefix });
-  if (!existsSync(join(cwd, ".terraform", "terraform.tfstate"))) {
-    const initialized = await init();
-    if (initialized.code !== 0) return initialized;
-  }
-  const planArgs = ["plan", "-input=false", "-no-color", "-detailed-exitcode"];
-  const result = await run("terraform", planArgs, { env: s.env, cwd, echo: true, prefix });
-  // A changed backend or provider requirement asks for `terraform init`: do it once and plan again.
-  if (result.code === 1 && /terraform init/.test(result.output)) {
-    const initialized = await init();
-    if (initialized.code !== 0) return initialized;
-    return run("terraform", planArgs, { env: s.env, cwd, echo: true, prefix });
-  }
-  return result;
-}
-
-/** "no changes" or Terraform's "N to add, N to change, N to destroy". */
-export function planSummary(output: string): string {
-  if (/No changes\./.test(output)) return "no changes";
-  const counts = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/.exec(output);
-  if (counts) return `${counts[1]} to add, ${counts[2]} to change, ${counts[3]} to destroy`;
-  if (/Changes to Outputs:/.test(output)) return "0 to add, 0 to change, 0 to destroy; outputs change";
-  return "unknown (see the plan above)";
 }
 
 /**

@@ -7,7 +7,7 @@ import { appendFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { emulatorNotes, planSummary } from "../../scripts/local/local";
+import { emulatorNotes } from "../../scripts/local/local";
 import { errorSummary } from "../deploy/helpers/local-commands";
 
 const root = resolve(__dirname, "..", "..");
@@ -77,24 +77,6 @@ describe("emulatorNotes (what a failed local command adds from the emulator's lo
     appendFileSync(log, "emulator: DescribeVpcs attempt=2 -> 200\n");
     expect(emulatorNotes(log, statSync(log).size)).toBe("");
     expect(emulatorNotes(join(dir, "none.log"), 0)).toBe("");
-  });
-});
-
-describe("planSummary", () => {
-  test("a plan without changes", () => {
-    expect(planSummary("...\nNo changes. Your infrastructure matches the configuration.\n")).toBe("no changes");
-  });
-
-  test("a plan with changes gives Terraform's counts", () => {
-    expect(planSummary("Plan: 3 to add, 1 to change, 0 to destroy.\n")).toBe("3 to add, 1 to change, 0 to destroy");
-  });
-
-  test("a plan that changes only outputs says so, with zero resource changes", () => {
-    expect(planSummary("Changes to Outputs:\n  ~ zone_id = \"a\" -> \"b\"\n")).toBe("0 to add, 0 to change, 0 to destroy; outputs change");
-  });
-
-  test("anything else points at the plan", () => {
-    expect(planSummary("Error: something\n")).toBe("unknown (see the plan above)");
   });
 });
 
