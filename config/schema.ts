@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { httpCheckPathProblem } from "../dns/set-identifier";
+import { hostBitsProblem } from "./cidr-text";
+import { checkDeployability, X86_AMI_PARAMETER } from "./deployability";
+import { ALB_SECURITY_POLICIES, sslPolicySuggestion } from "./elb-security-policies";
 
 /**
  * The platform's variables: one schema, validated once in `main.ts`.
@@ -19,8 +22,8 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-/** The current ECS-optimized Amazon Linux 2023 AMI, published by AWS in SSM. */
-export const DEFAULT_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
+/** The current ECS-optimized Amazon Linux 2023 AMI for x86_64, published by AWS in SSM (arm64: config/deployability.ts). */
+export const DEFAULT_AMI_PARAMETER = X86_AMI_PARAMETER;
 
 /** Environment variables that the platform sets itself in every container. */
 export const RESERVED_ENV_NAMES = ["ENDPOINT", "DISCOVERY_ZONE"] as const;
@@ -34,6 +37,25 @@ const urlPath = /^\/[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*$/;
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id such as subnet-0abc12345def67890");
 const label = (max: number) =>
   z.string().max(max).regex(dnsLabel, `must be lowercase letters, digits and hyphens, starting with a letter (at most ${max})`);
+
+/** An IPv4 CIDR with no host bits set (AWS refuses 10.10.5.0/16); the problem names the network meant. */
+const networkCidr = (example: string, orOneAddress = false) =>
+  z
+    .string()
+    .regex(cidr, `must be an IPv4 CIDR such as ${example}`)
+    .superRefine((value, ctx) => {
+      const problem = hostBitsProblem(value, orOneAddress);
+      if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+    });
+
+/** A list in which each item may appear once. */
+const noDuplicates = <T extends z.ZodType<string>>(item: T, why: string) =>
+  z.array(item).superRefine((items, ctx) => {
+    items.forEach((value, i) => {
+      const first = items.indexOf(value);
+      if (first < i) ctx.addIssue({ code: "custom", path: [i], message: `is given twice (also value ${first + 1}): ${why}; give each once`, input: value });
+    });
+  });
 
 const containerSchema = z.strictObject({
   name: label(32).describe("The container's name: its service, path `/<name>`, log group, task role and EFS directory."),
@@ -71,7 +93,11 @@ const containerSchema = z.strictObject({
 
 const platformVariables = z.strictObject({
   environment: label(16).default("dev").describe("Environment name: stacks are `<environment>-network`, `-discovery`, `-cluster`, `-services`."),
-  resource_tag: label(24).default("ecs-platform").describe("Prefix of every resource name (with the environment) and the `Project` tag."),
+  resource_tag: label(24)
+    .refine((tag) => tag !== "internal" && !tag.startsWith("internal-"), {
+      message: "would start the load balancer's name with `internal-`, which AWS refuses; choose another resource_tag",
+    })
+    .default("ecs-platform").describe("Prefix of every resource name (with the environment) and the `Project` tag."),
   aws_region: z
     .string()
     .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region such as us-west-2")
@@ -81,7 +107,7 @@ const platformVariables = z.strictObject({
   target: z.enum(["aws", "local"]).default("aws").describe("`aws`, or `local` for the emulator at `local_endpoint` (fake credentials)."),
   local_endpoint: z.url().default("http://127.0.0.1:4566").describe("The emulator's URL; used only with `target=local`."),
 
-  cidr_block: z.string().regex(cidr, "must be an IPv4 CIDR such as 10.10.0.0/16").default("10.10.0.0/16").describe("VPC range; subnets are its /24s."),
+  cidr_block: networkCidr("10.10.0.0/16").default("10.10.0.0/16").describe("VPC range; subnets are its /24s."),
   az_count: z.int().min(2).max(6).default(2).describe("Availability zones, each with a public and a private subnet."),
   nat_gateway_mode: z.enum(["single", "per_az"]).default("single").describe("`single` NAT gateway, or one `per_az`."),
   flow_logs: z.boolean().default(false).describe("VPC flow logs to CloudWatch Logs (retention `log_retention_days`)."),
@@ -91,8 +117,8 @@ const platformVariables = z.strictObject({
     .or(z.literal(""))
     .default("")
     .describe("Use this existing VPC instead of creating one (with both subnet lists)."),
-  public_subnet_ids: z.array(subnetId).default([]).describe("With `vpc_id`: subnets for the ALB (comma-separated)."),
-  private_subnet_ids: z.array(subnetId).default([]).describe("With `vpc_id`: subnets for instances and EFS (comma-separated)."),
+  public_subnet_ids: noDuplicates(subnetId, "the load balancer needs subnets in two availability zones").default([]).describe("With `vpc_id`: subnets for the ALB (comma-separated)."),
+  private_subnet_ids: noDuplicates(subnetId, "each private subnet gets an EFS mount target, and EFS refuses two in one availability zone").default([]).describe("With `vpc_id`: subnets for instances and EFS (comma-separated)."),
 
   instance_type: z
     .string()
@@ -103,24 +129,43 @@ const platformVariables = z.strictObject({
   asg_max: z.int().min(1).max(1000).default(5).describe("Auto scaling group maximum."),
   asg_desired: z.int().min(0).max(1000).default(2).describe("Instances at creation; ECS managed scaling adjusts it afterwards."),
   key_name: z.string().max(255).default("").describe("EC2 key pair; SSH is opened only with `admin_cidr_ingress` too."),
-  admin_cidr_ingress: z
-    .string()
-    .regex(cidr, "must be an IPv4 CIDR such as 203.0.113.7/32")
+  admin_cidr_ingress: networkCidr("203.0.113.7/32", true)
     .or(z.literal(""))
     .default("")
     .describe("Network allowed to SSH to the instances (with `key_name`)."),
-  ami_parameter: z.string().startsWith("/").default(DEFAULT_AMI_PARAMETER).describe("SSM parameter holding the ECS AMI id."),
+  ami_parameter: z
+    .string()
+    .startsWith("/")
+    .or(z.literal(""))
+    .default("")
+    .describe(
+      `SSM parameter holding the ECS AMI id; empty: AWS's ECS-optimized Amazon Linux 2023 for the instance type's architecture (\`${DEFAULT_AMI_PARAMETER}\`, or its \`/arm64/\` twin for Graviton types such as t4g, m7g, c7g).`,
+    ),
   ami_auto_update: z.boolean().default(false).describe("Replace instances when AWS publishes a newer AMI; off: a new AMI changes nothing."),
 
   internal_elb: z.boolean().default(false).describe("Internal ALB (private subnets) instead of internet-facing."),
-  alb_ingress_cidrs: z.array(z.string().regex(cidr, "must be an IPv4 CIDR")).min(1).default(["0.0.0.0/0"]).describe("Networks allowed to reach the ALB (comma-separated)."),
+  alb_ingress_cidrs: z.array(networkCidr("0.0.0.0/0")).min(1).default(["0.0.0.0/0"]).describe("Networks allowed to reach the ALB (comma-separated)."),
   certificate_arn: z
     .string()
     .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, "must be an ACM certificate ARN")
     .or(z.literal(""))
     .default("")
     .describe("ACM certificate: adds HTTPS on 443, and HTTP then redirects to it."),
-  ssl_policy: z.string().default("ELBSecurityPolicy-TLS13-1-2-2021-06").describe("TLS policy of the HTTPS listener."),
+  ssl_policy: z
+    .string()
+    .superRefine((policy, ctx) => {
+      if (!(ALB_SECURITY_POLICIES as readonly string[]).includes(policy)) {
+        ctx.addIssue({ code: "custom", message: `is not a security policy of Application Load Balancers; ${sslPolicySuggestion(policy)}`, input: policy });
+      }
+    })
+    .default("ELBSecurityPolicy-TLS13-1-2-2021-06")
+    .describe("TLS policy of the HTTPS listener: one of AWS's security policies for Application Load Balancers (`ELBSecurityPolicy-…`, config/elb-security-policies.ts)."),
+  wait_for_steady_state: z
+    .boolean()
+    .optional()
+    .describe(
+      "`cdktf deploy` waits until every created or changed ECS service runs its desired count of tasks and no other deployment (up to 20 minutes per service), so a deployment that ECS rolls back fails the deploy and the Jenkins build; unset: on for `target=aws`, off for `target=local` (the emulator never reports tasks as running).",
+    ),
   alb_deletion_protection: z.boolean().default(false).describe("ALB deletion protection (blocks `destroy` while on)."),
   deregistration_delay_seconds: z.int().min(0).max(3600).default(30).describe("Target group connection draining."),
 
@@ -143,7 +188,13 @@ const platformVariables = z.strictObject({
     .regex(/^[A-Z0-9]{1,32}$/, "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ")
     .or(z.literal(""))
     .default("")
-    .describe("Use this existing private zone (associated with the VPC) instead of creating one."),
+    .describe("Use this existing private zone instead of creating one; the stack associates it with the VPC unless `discovery_zone_associated`."),
+  discovery_zone_associated: z
+    .boolean()
+    .default(false)
+    .describe(
+      "With `discovery_zone_id` and `vpc_id`: the zone is already associated with the VPC, so the stack neither associates it (Route53 would refuse a second association) nor ever disassociates it. A variable, not a lookup: a lookup cannot tell an association someone else made from the one this stack made, and would remove its own on the next plan.",
+    ),
 
   dns_owner: z
     .string()
@@ -269,4 +320,6 @@ function checkCrossFieldRules(c: z.output<typeof platformVariables>, ctx: z.Refi
   if (c.state_region !== "" && c.state_bucket === "") {
     issue(["state_bucket"], "state_region is set but state_bucket is empty", c.state_bucket);
   }
+
+  checkDeployability(c, issue);
 }

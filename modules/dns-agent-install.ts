@@ -7,6 +7,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { policyDocument, type PolicyStatement } from "./iam-documents";
+import { boundedName } from "./naming";
 import { route53RecordStatements } from "./route53-record-statements";
 import { terraformText } from "./terraform-text";
 
@@ -163,7 +164,8 @@ export class DnsAgentInstall extends Construct {
   constructor(scope: Construct, id: string, props: DnsAgentInstallProps) {
     super(scope, id);
     const bucket = new S3Bucket(this, "artifacts", {
-      bucketPrefix: `${props.namePrefix.slice(0, 30)}-artifacts-`,
+      // The provider allows a bucket_prefix of 37 characters (63 less its 26-character suffix).
+      bucketPrefix: `${boundedName([props.namePrefix, "artifacts"], 36)}-`,
       // Holds only build outputs this stack put there.
       forceDestroy: true,
     });

@@ -57,6 +57,12 @@ export interface EcsEc2ClusterProps {
    */
   readonly amiAutoUpdate?: boolean;
   /**
+   * Memory ECS keeps from tasks on every instance (`ECS_RESERVED_MEMORY`),
+   * for what runs beside them: the DNS agent, the system's daemons.
+   * @default 0
+   */
+  readonly reservedMemoryMiB?: number;
+  /**
    * Shell appended to the instance user data (runs as root at first boot);
    * may hold tokens when built with terraformText.
    * @default - none
@@ -179,7 +185,7 @@ export class EcsEc2Cluster extends Construct {
         { deviceName: "/dev/xvda", ebs: { volumeSize: 30, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
       ],
       monitoring: { enabled: true },
-      userData: Fn.base64encode(instanceUserData(props.namePrefix, props.extraUserData)),
+      userData: Fn.base64encode(instanceUserData(props.namePrefix, props.extraUserData, props.reservedMemoryMiB)),
       updateDefaultVersion: true,
       tagSpecifications: [{ resourceType: "instance", tags: { Name: `${props.namePrefix}-ecs` } }],
       lifecycle: props.amiAutoUpdate ? undefined : { ignoreChanges: ["image_id"] },
@@ -232,7 +238,7 @@ export class EcsEc2Cluster extends Construct {
  * replaces it. An instance never serves tasks without what `extra` installs
  * (the DNS agent).
  */
-export function instanceUserData(clusterName: string, extra?: string): string {
+export function instanceUserData(clusterName: string, extra?: string, reservedMemoryMiB?: number): string {
   return terraformLines([
     "#!/bin/bash",
     "set -euo pipefail",
@@ -243,6 +249,7 @@ export function instanceUserData(clusterName: string, extra?: string): string {
     "ECS_ENABLE_TASK_IAM_ROLE=true",
     "ECS_ENABLE_CONTAINER_METADATA=true",
     'ECS_AVAILABLE_LOGGING_DRIVERS=["json-file","awslogs"]',
+    ...(reservedMemoryMiB ? [`ECS_RESERVED_MEMORY=${reservedMemoryMiB}`] : []),
     "EOF",
   ]);
 }

@@ -64,6 +64,13 @@ export interface EcsWebServiceProps {
   /** @default 30 */
   readonly deregistrationDelaySeconds?: number;
   /**
+   * Creating or changing the service waits until it runs its desired count
+   * and has no other deployment (Terraform's `wait_for_steady_state`), so a
+   * deployment that the circuit breaker rolls back fails the deploy.
+   * @default true
+   */
+  readonly waitForSteadyState?: boolean;
+  /**
    * Publish the container's port by DNS: a Docker label
    * `SERVICE_<containerPort>_NAME=_<serviceName>._tcp` in the task
    * definition, from which the DNS agent on each host keeps an SRV record
@@ -229,6 +236,7 @@ export class EcsWebService extends Construct {
       ],
       loadBalancer: [{ targetGroupArn: targetGroup.arn, containerName: name, containerPort: props.containerPort }],
       healthCheckGracePeriodSeconds: 60,
+      waitForSteadyState: props.waitForSteadyState ?? true,
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
       dependsOn,

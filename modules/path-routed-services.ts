@@ -55,6 +55,8 @@ export interface PathRoutedServicesProps {
   readonly sslPolicy?: string;
   readonly logRetentionDays: number;
   readonly deregistrationDelaySeconds: number;
+  /** Deploys wait for every created or changed service's steady state ({@link EcsWebServiceProps.waitForSteadyState}). @default true */
+  readonly waitForSteadyState?: boolean;
 }
 
 /**
@@ -106,6 +108,7 @@ export class PathRoutedServices extends Construct {
       fileSystemArn: props.fileSystemArn,
       logRetentionDays: props.logRetentionDays,
       deregistrationDelaySeconds: props.deregistrationDelaySeconds,
+      waitForSteadyState: props.waitForSteadyState,
       discovery: spec.discoveryName
         ? { serviceName: spec.discoveryName, ...(spec.discoveryHttpCheck ? { httpCheckPath: spec.healthCheckPath } : {}) }
         : undefined,

@@ -16,6 +16,15 @@ export interface PrivateDnsZoneProps {
    */
   readonly existingZoneId?: string;
   /**
+   * With `existingZoneId`: the zone is already associated with the VPC, so
+   * no association is made (Route53 refuses a second one) and none is ever
+   * removed. Stated by the user, not looked up: a lookup cannot tell an
+   * association made elsewhere from the one this construct made, and would
+   * remove its own on the next plan.
+   * @default false
+   */
+  readonly existingZoneAssociated?: boolean;
+  /**
    * How long resolvers cache "no such name" for the new zone: the SOA's
    * minimum field and the SOA record's own TTL (a resolver takes the smaller,
    * RFC 2308). Route53 creates the SOA with 900 s, so the name of a service
@@ -39,7 +48,7 @@ export class PrivateDnsZone extends Construct {
     super(scope, id);
     if (props.existingZoneId) {
       const zone = new DataAwsRoute53Zone(this, "zone", { zoneId: props.existingZoneId, privateZone: true });
-      new Route53ZoneAssociation(this, "vpc-association", { zoneId: zone.zoneId, vpcId: props.vpcId });
+      if (!props.existingZoneAssociated) new Route53ZoneAssociation(this, "vpc-association", { zoneId: zone.zoneId, vpcId: props.vpcId });
       this.zoneId = zone.zoneId;
       this.zoneName = zone.name;
       return;

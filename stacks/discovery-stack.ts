@@ -13,6 +13,8 @@ export interface DiscoveryStackProps extends PlatformStackProps {
   readonly zoneName: string;
   /** @default - a new private zone */
   readonly existingZoneId?: string;
+  /** The existing zone is already associated with the VPC (see {@link PrivateDnsZoneProps.existingZoneAssociated}). @default false */
+  readonly existingZoneAssociated?: boolean;
   /** The new zone's negative-caching TTL (see {@link PrivateDnsZoneProps.negativeTtlSeconds}). */
   readonly negativeTtlSeconds: number;
   /** The janitor; its health checks, when set, run in the network's private subnets. */
@@ -32,6 +34,7 @@ export class DiscoveryStack extends PlatformStack {
       vpcId: props.network.vpcId,
       zoneName: props.zoneName,
       existingZoneId: props.existingZoneId,
+      existingZoneAssociated: props.existingZoneAssociated,
       negativeTtlSeconds: props.negativeTtlSeconds,
     });
     const { healthCheck, ...janitor } = props.janitor;

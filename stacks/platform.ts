@@ -1,5 +1,7 @@
 import type { App } from "cdktf";
 import { containerImage } from "../config/container-image";
+import { amiParameterFor } from "../config/deployability";
+import { ECS_RESERVED_MEMORY_MIB } from "../config/instance-types";
 import type { PlatformConfig } from "../config/schema";
 import { ClusterStack } from "./cluster-stack";
 import { DiscoveryStack } from "./discovery-stack";
@@ -87,6 +89,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
     network: networkRefs,
     zoneName: config.discovery_zone_name,
     existingZoneId: config.discovery_zone_id || undefined,
+    existingZoneAssociated: config.discovery_zone_associated,
     negativeTtlSeconds: config.dns_negative_ttl_seconds,
     janitor: {
       codeZip: options.bundles.janitorZip,
@@ -115,7 +118,8 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
       desiredCapacity: config.asg_desired,
       keyName: config.key_name || undefined,
       sshIngressCidr: config.admin_cidr_ingress || undefined,
-      amiParameter: config.ami_parameter,
+      amiParameter: amiParameterFor(config.instance_type, config.ami_parameter),
+      reservedMemoryMiB: ECS_RESERVED_MEMORY_MIB,
       amiAutoUpdate: config.ami_auto_update,
     },
     dnsAgent: {
@@ -148,6 +152,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
     sslPolicy: config.ssl_policy,
     logRetentionDays: config.log_retention_days,
     deregistrationDelaySeconds: config.deregistration_delay_seconds,
+    waitForSteadyState: config.wait_for_steady_state ?? config.target === "aws",
     services: config.containers.map((c) => ({
       name: c.name,
       image: containerImage(config.registry_url, c),

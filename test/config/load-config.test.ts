@@ -1,6 +1,5 @@
 import { ConfigError, type ConfigProblem } from "../../config/config-error";
 import { knownTfVarNames, loadConfig } from "../../config/load-config";
-import { DEFAULT_AMI_PARAMETER } from "../../config/schema";
 
 const threeContainers = { TF_VAR_container_name: "web,api,admin", TF_VAR_container_port: "8000,8001,8002" };
 
@@ -45,7 +44,7 @@ describe("defaults", () => {
     ["asg_desired", 2],
     ["key_name", ""],
     ["admin_cidr_ingress", ""],
-    ["ami_parameter", DEFAULT_AMI_PARAMETER],
+    ["ami_parameter", ""],
     ["ami_auto_update", false],
     ["internal_elb", false],
     ["alb_ingress_cidrs", ["0.0.0.0/0"]],
@@ -57,6 +56,8 @@ describe("defaults", () => {
     ["log_retention_days", 30],
     ["discovery_zone_name", "servicediscovery.internal"],
     ["discovery_zone_id", ""],
+    ["discovery_zone_associated", false],
+    ["wait_for_steady_state", undefined],
     ["state_bucket", ""],
     ["state_key_prefix", "ecs-platform"],
   ])("%s defaults to %j", (key, value) => {
