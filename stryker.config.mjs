@@ -1,9 +1,9 @@
 // @ts-check
 /**
  * Mutation testing of the shared DNS core (`npm run test:mutation`, which runs
- * scripts/test/mutation.ts). Stryker changes one operator, condition or
- * literal at a time in the files below and runs the core's unit and property
- * tests (jest.mutation.config.js) against it: a change that no test notices
+ * bench/mutation/run.ts). Stryker changes one operator, condition or
+ * literal at a time in the files below and runs the core's unit tests
+ * (jest.mutation.config.js) against it: a change that no test notices
  * ("survived") is a regression the suite would let through.
  * Equivalent mutants are disabled in the source with a reason, and listed in
  * test/mutation/equivalent-mutants.md.

@@ -63,7 +63,7 @@ function main(argv: readonly string[]): number {
 /** The run in one sentence, for the section's head. */
 export function describeRun(results: { incremental: boolean; durationMs: number; measuredAt: string; machine: string }): string {
   const kind = results.incremental ? "an incremental run (`--incremental`: only mutants whose code or tests changed ran)" : "a full run";
-  return `Measured ${results.measuredAt.slice(0, 10)} by \`npm run test:mutation\`, ${kind} of ${(results.durationMs / 60_000).toFixed(1)} min on ${results.machine}, Stryker with concurrency 2, against the DNS core's unit and property tests (jest.mutation.config.js). Score = killed ÷ (killed + survived + no coverage); equivalent mutants, disabled in the source, are listed in test/mutation/equivalent-mutants.md. Target: ≥ ${MIN_FILE_SCORE_PERCENT} % in every file.`;
+  return `Measured ${results.measuredAt.slice(0, 10)} by \`npm run test:mutation\`, ${kind} of ${(results.durationMs / 60_000).toFixed(1)} min on ${results.machine}, Stryker with concurrency 2, against the DNS core's unit tests (jest.mutation.config.js). Score = killed ÷ (killed + survived + no coverage); equivalent mutants, disabled in the source, are listed in test/mutation/equivalent-mutants.md. Target: ≥ ${MIN_FILE_SCORE_PERCENT} % in every file.`;
 }
 
 /** The per-file table. */

@@ -20,7 +20,6 @@ import type { WireRecordSet } from "../../dns/route53/route53-api";
 import { Route53Provider } from "../../dns/route53/route53-provider";
 import { isOwnedBy } from "../../dns/set-identifier";
 import { PLAN_SCOPE, PLAN_ZONE, foreignWire, ownWeightedWire, ownWire } from "../properties/arbitraries";
-import { propertyRuns } from "../properties/runs";
 
 const NO_SIGNAL = new AbortController().signal;
 const ours = (r: { setIdentifier?: string }): boolean => isOwnedBy(r.setIdentifier, PLAN_SCOPE.owner, PLAN_SCOPE.hostId);
@@ -94,7 +93,7 @@ test("applying a plan, then planning again, changes nothing; no record set we do
       for (const r of after.filter((r) => r.routing === "multivalue")) ttlByNameAndType.set(`${r.name} ${r.type}`, (ttlByNameAndType.get(`${r.name} ${r.type}`) ?? new Set()).add(r.ttlSeconds));
       for (const [nameType, ttls] of ttlByNameAndType) check(ttls.size === 1, () => `${nameType} holds TTLs ${[...ttls].join(", ")}`);
     }),
-    { numRuns: propertyRuns(600) },
+    { numRuns: 600 },
   );
 });
 
@@ -122,7 +121,7 @@ test("planned against a stale view of the zone, the changes never touch what is 
       check(changeCount(again.changes) === 0, () => `not converged: ${JSON.stringify(again.changes)}`);
       check(foreignSnapshot(route53, zoneId, { withTtl: false }) === foreignBefore, () => "a record set we do not own changed");
     }),
-    { numRuns: propertyRuns(400) },
+    { numRuns: 400 },
   );
 });
 
@@ -174,7 +173,7 @@ describe("one TTL per name and type (Route53 sets all multivalue record sets of 
         }
         check(theirs() === before, () => `another owner's record changed: ${before} → ${theirs()}`);
       }),
-      { numRuns: propertyRuns(300) },
+      { numRuns: 300 },
     );
   });
 });

@@ -8,6 +8,3 @@
 import fc from "fast-check";
 
 fc.configureGlobal({ seed: 20261202, endOnFailure: true });
-
-// Properties try a twentieth of their inputs here (test/properties/runs.ts); `npm test` tries them all.
-process.env.PROPERTY_RUNS_FACTOR ??= "0.05";

@@ -12,7 +12,6 @@ import { Route53Provider } from "../../dns/route53/route53-provider";
 import { SET_IDENTIFIER_MAX_LENGTH, describeSlot, parseSetIdentifier } from "../../dns/set-identifier";
 import type { ContainerInfo } from "../../agent/ports";
 import { container, host, inZone, zoneName } from "./arbitraries";
-import { propertyRuns } from "./runs";
 
 const NO_SIGNAL = new AbortController().signal;
 const defaultTtl = fc.constantFrom(0, 10, 60, MAX_TTL_SECONDS);
@@ -80,7 +79,7 @@ test("any env and labels: no crash, and every record is valid, inside the zone a
         check(JSON.stringify(without) === JSON.stringify(records), () => "a container in another's network namespace, or held back by its health, changed the records");
       }
     }),
-    { numRuns: propertyRuns(3000) },
+    { numRuns: 3000 },
   );
 });
 
@@ -95,6 +94,6 @@ test("any env and labels: Route53 (the strict fake) accepts every desired record
       expect(result.failed).toEqual([]);
       expect(route53.snapshot(zoneId).filter((r) => r.SetIdentifier)).toHaveLength(records.length);
     }),
-    { numRuns: propertyRuns(1000) },
+    { numRuns: 1000 },
   );
 });
