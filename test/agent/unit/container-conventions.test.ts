@@ -1,4 +1,4 @@
-import { readContainer } from "../../../agent/container-conventions";
+import { readContainer, srvProtocol } from "../../../agent/container-conventions";
 import { HOST, ZONE, container, tcp, udp } from "../helpers/fixtures";
 
 const read = (c: Parameters<typeof readContainer>[0]) => readContainer(c, ZONE, 10, HOST.privateIpv4);
@@ -389,6 +389,67 @@ describe("container convention", () => {
     test("with host networking, a _udp name is published for the port itself", () => {
       const r = read(container({ env: { SERVICE_53_NAME: "_dns._udp" }, networkMode: "host" }));
       expect(r.intents[0]).toMatchObject({ containerPort: 53, hostPort: 53 });
+    });
+  });
+
+  describe("the protocol an SRV name asks for", () => {
+    test.each([
+      ["_dns._udp.svc.internal.", "udp"],
+      ["_web._tcp.svc.internal.", "tcp"],
+      ["_DNS._UDP.Svc.Internal.", "udp"],
+      ["_web._TCP.svc.internal.", "tcp"],
+      ["dns.svc.internal.", undefined],
+      ["a._dns._udp.svc.internal.", undefined],
+      ["_dns._udpx.svc.internal.", undefined],
+      ["_dns.x_udp.svc.internal.", undefined],
+      ["_._udp.svc.internal.", undefined],
+      ["_dns._sctp.svc.internal.", undefined],
+      ["_dns._udp", undefined],
+    ])("srvProtocol(%j) is %s", (name, protocol) => {
+      expect(srvProtocol(name)).toBe(protocol);
+    });
+
+    test("a name with _udp below its first label takes TCP like any other name", () => {
+      const r = read(container({ env: { SERVICE_PORT_53: "a._dns._udp.svc.internal" }, ports: [udp(53, 30000), tcp(53, 31000)] }));
+      expect(r.intents[0]).toMatchObject({ hostPort: 31000 });
+    });
+
+    test("a _udp name for a port published twice for TCP names TCP once", () => {
+      const r = read(container({ env: { SERVICE_53_NAME: "_dns._udp" }, ports: [tcp(53, 31000), tcp(53, 31001, "::")] }));
+      expect(r.problems.map((p) => p.reason)).toEqual(["the name asks for UDP, but port 53 is published only for TCP"]);
+    });
+
+    test("a _tcp name for a port published only for UDP is a problem", () => {
+      const r = read(container({ env: { SERVICE_53_NAME: "_dns._tcp" }, ports: [udp(53, 30000)] }));
+      expect(r.problems.map((p) => p.reason)).toEqual(["the name asks for TCP, but port 53 is published only for UDP"]);
+    });
+
+    test("an unreachable binding of the asked protocol is named with every one of them, IPv6 in brackets", () => {
+      const r = read(container({ env: { SERVICE_53_NAME: "_dns._udp" }, ports: [udp(53, 30001, "::"), udp(53, 30000, "127.0.0.1"), tcp(53, 31000)] }));
+      expect(r.problems.map((p) => p.reason)).toEqual([
+        "port 53 is published only on [::]:30001/udp, 127.0.0.1:30000/udp, which other hosts cannot reach at 10.0.1.5 (where the SRV target resolves); publish it on 0.0.0.0 or 10.0.1.5",
+      ]);
+    });
+
+    test("a binding on the empty address (every address in Docker's API) is published", () => {
+      expect(read(container({ env: { SERVICE_80_NAME: "_w._tcp" }, ports: [tcp(80, 32768, "")] })).intents[0]).toMatchObject({ hostPort: 32768 });
+    });
+
+    test("among reachable bindings the lowest host port is published, whatever their order", () => {
+      const ports = [tcp(80, 32002), tcp(80, 32000, HOST.privateIpv4), tcp(80, 32001)];
+      expect(read(container({ env: { SERVICE_80_NAME: "_w._tcp" }, ports })).intents[0]).toMatchObject({ hostPort: 32000 });
+      expect(read(container({ env: { SERVICE_80_NAME: "_w._tcp" }, ports: [...ports].reverse() })).intents[0]).toMatchObject({ hostPort: 32000 });
+    });
+
+    test("a name without a protocol takes UDP when TCP is bound only where other hosts cannot reach it", () => {
+      const r = read(container({ env: { SERVICE_PORT_53: "dns.svc.internal" }, ports: [tcp(53, 31000, "127.0.0.1"), udp(53, 30000)] }));
+      expect(r.intents[0]).toMatchObject({ hostPort: 30000 });
+      expect(r.problems).toEqual([]);
+    });
+
+    test("settings are read in key order, so intents come in that order", () => {
+      const r = read(container({ env: { SERVICE_PORT_82: "c.svc.internal", SERVICE_PORT_80: "a.svc.internal", SERVICE_PORT_81: "b.svc.internal" }, ports: [tcp(80, 1), tcp(81, 2), tcp(82, 3)] }));
+      expect(r.intents.map((i) => i.name)).toEqual(["a.svc.internal.", "b.svc.internal.", "c.svc.internal."]);
     });
   });
 });
