@@ -6,7 +6,7 @@
  * naming the exact variable; it never stops the other variables of the
  * container. The full table is in agent/README.md.
  */
-import { isInZone, isValidDnsName, normalizeName } from "../dns/records";
+import { compareKeys, isInZone, isValidDnsName, normalizeName } from "../dns/records";
 import { readHttpCheck } from "./http-check-convention";
 import type { ContainerInfo } from "./ports";
 
@@ -175,7 +175,7 @@ function mergeSettings(container: ContainerInfo): Map<string, Setting> {
   const merged = new Map<string, Setting>();
   for (const [key, value] of Object.entries(container.env)) merged.set(key, { value, source: "env" });
   for (const [key, value] of Object.entries(container.labels)) merged.set(key, { value, source: "label" });
-  return new Map([...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...merged.entries()].sort(([a], [b]) => compareKeys(a, b)));
 }
 
 function isFalse(value: string): boolean {
@@ -248,8 +248,8 @@ export function resolvePort(container: ContainerInfo, port: number, protocol: "t
   }
   const ofProtocol = bindings.filter((b) => protocols.includes(b.protocol));
   if (ofProtocol.length === 0) {
-    const others = [...new Set(bindings.map((b) => b.protocol.toUpperCase()))].join(" and ");
-    return { problem: `the name asks for ${protocol!.toUpperCase()}, but port ${port} is published only for ${others}` };
+    // Only a name that asks for one protocol gets here, so every binding is of the other.
+    return { problem: `the name asks for ${protocol!.toUpperCase()}, but port ${port} is published only for ${bindings[0].protocol.toUpperCase()}` };
   }
   const where = ofProtocol.map((b) => `${formatHostAddress(b.hostIp)}:${b.hostPort}/${b.protocol}`).join(", ");
   return {
@@ -263,6 +263,7 @@ function answersAt(hostIp: string, ipv4: string): boolean {
   return hostIp === "0.0.0.0" || hostIp === "" || hostIp === ipv4;
 }
 
+/** A host address as `docker port` prints it; never "" here, which answers everywhere ({@link answersAt}). */
 function formatHostAddress(ip: string): string {
-  return ip.includes(":") ? `[${ip}]` : ip === "" ? "0.0.0.0" : ip;
+  return ip.includes(":") ? `[${ip}]` : ip;
 }

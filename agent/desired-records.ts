@@ -7,7 +7,7 @@
  */
 import { readContainer, type ContainerProblem } from "./container-conventions";
 import type { ContainerInfo } from "./ports";
-import { normalizeName, recordKey, sortRecords, type DnsRecord } from "../dns/records";
+import { compareKeys, normalizeName, recordKey, sortRecords, type DnsRecord } from "../dns/records";
 import {
   FQDN_LOCAL_SLOT,
   FQDN_PUBLIC_SLOT,
@@ -80,7 +80,7 @@ export function computeDesiredRecords(input: DesiredRecordsInput): DesiredRecord
   };
   const setId = (slot: string): string => formatSetIdentifier({ owner: host.owner, hostId: host.hostId, slot });
 
-  const containers = [...input.containers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const containers = [...input.containers].sort((a, b) => compareKeys(a.id, b.id));
   for (const container of containers) {
     const reading = readContainer(container, zoneName, defaultTtlSeconds, host.privateIpv4);
     problems.push(...reading.problems);

@@ -40,6 +40,7 @@ export function writeBenchmarks(root: string, inputs: ReportInputs): string {
   const deploy = load(dir, "deploy");
   const faults = load(dir, "faults");
   const badInput = load(dir, "bad-input");
+  const mutation = load(dir, "mutation");
 
   const summary: (string | number)[][] = [];
   const sections: string[] = [];
@@ -200,6 +201,15 @@ export function writeBenchmarks(root: string, inputs: ReportInputs): string {
     summary.push(["R3", `local:up / local:plan / local:down, ${small} containers; plan after up shows no changes`, `${formatMs(stage(small, "up"))} / ${formatMs(stage(small, "plan"))} / ${formatMs(stage(small, "down"))}; ${noChanges ? "yes" : "no"}`, "plan: no changes", status(noChanges)]);
     sections.push(readSection(dir, "deploy"), "");
   } else sections.push(...missing("npm run bench:deploy"));
+
+  // M1 mutation score (npm run test:mutation, bench/mutation/run.ts)
+  sections.push("## M1 mutation score of the DNS core", "");
+  if (mutation) {
+    const lowest = [...mutation.files].sort((a: Json, b: Json) => a.scorePercent - b.scorePercent)[0];
+    const below = mutation.files.filter((f: Json) => f.scorePercent < mutation.minFileScorePercent).length;
+    summary.push(["M1", "mutation score of the DNS core: lowest file / all files; run time", `${lowest.scorePercent.toFixed(1)} % (${lowest.file}) / ${mutation.total.scorePercent.toFixed(1)} %; ${(mutation.durationMs / 60_000).toFixed(1)} min${mutation.incremental ? " (incremental)" : ""}`, `≥ ${mutation.minFileScorePercent} % every file; well under 60 min`, status(below === 0)]);
+    sections.push(readSection(dir, "mutation"), "");
+  } else sections.push(...missing("npm run test:mutation"));
 
   const lines = [
     "# Benchmarks",

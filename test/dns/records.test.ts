@@ -1,4 +1,4 @@
-import { isInZone, isIpv4, isValidDnsName, normalizeName, normalizeValue, recordKey, sameContent } from "../../dns/records";
+import { EMPTY_CHANGES, changeCount, compareKeys, isInZone, isIpv4, isValidDnsName, normalizeName, normalizeValue, recordKey, sameContent, sortRecords } from "../../dns/records";
 import { aRecord, srvRecord } from "../agent/helpers/fixtures";
 
 describe("record helpers", () => {
@@ -64,10 +64,123 @@ describe("record helpers", () => {
     ["10.0.0.1", true],
     ["255.255.255.255", true],
     ["256.0.0.1", false],
+    ["0.0.0.0", true],
+    ["199.249.200.9", true],
     ["10.0.0", false],
     ["010.0.0.1", false],
     ["not-an-ip", false],
+    // Both anchors: the same function validates --host-ip.
+    ["10.0.0.1junk", false],
+    ["junk10.0.0.1", false],
+    ["10.0.0.1.5", false],
+    ["10.0.0.256", false],
+    ["10.0.0.260", false],
+    ["10.0.0.300", false],
   ])("isIpv4(%j) is %s", (value, valid) => {
     expect(isIpv4(value)).toBe(valid);
+  });
+
+  describe("change counts", () => {
+    const created = aRecord("new.z.", "o/h/x", "10.0.0.1");
+    const deleted = aRecord("old.z.", "o/h/x", "10.0.0.2");
+    const updated = { from: deleted, to: { ...deleted, ttlSeconds: 60 } };
+
+    test("a container swap (one create and one delete in the same pass) is two changes, not none", () => {
+      expect(changeCount({ create: [created], update: [], delete: [deleted] })).toBe(2);
+    });
+
+    test("every kind of change counts once", () => {
+      expect(changeCount({ create: [created], update: [updated], delete: [deleted] })).toBe(3);
+      expect(changeCount({ create: [], update: [updated], delete: [deleted, created] })).toBe(3);
+      expect(changeCount(EMPTY_CHANGES)).toBe(0);
+    });
+  });
+
+  describe("value comparison", () => {
+    const two = { ...aRecord("a.z.", "o/h/x", "10.0.0.1"), values: ["10.0.0.1", "10.0.0.2"] };
+
+    test("every value must match, not only some", () => {
+      expect(sameContent(two, { ...two, values: ["10.0.0.1", "10.0.0.9"] })).toBe(false);
+      expect(sameContent(two, { ...two, values: ["10.0.0.9", "10.0.0.2"] })).toBe(false);
+    });
+
+    test("a value more or less is a difference", () => {
+      expect(sameContent(two, { ...two, values: ["10.0.0.1"] })).toBe(false);
+      expect(sameContent({ ...two, values: ["10.0.0.1"] }, two)).toBe(false);
+      expect(sameContent(two, { ...two, values: [...two.values, "10.0.0.2"] })).toBe(false);
+    });
+
+    test("an alias record never has the same content as one with values", () => {
+      expect(sameContent({ ...two, alias: true }, two)).toBe(false);
+      expect(sameContent(two, { ...two, alias: true })).toBe(false);
+      expect(sameContent({ ...two, alias: true }, { ...two, alias: true })).toBe(true);
+    });
+
+    test("an SRV value with another field count is compared as written", () => {
+      expect(normalizeValue("SRV", "1 1 80 Host.Zone extra")).toBe("1 1 80 Host.Zone extra");
+      expect(normalizeValue("SRV", "1 1 80")).toBe("1 1 80");
+    });
+
+    test("only SRV targets are normalized: other types keep their case", () => {
+      expect(normalizeValue("TXT", "1 1 80 Host.Zone")).toBe("1 1 80 Host.Zone");
+      expect(normalizeValue("CNAME", "Host.Zone")).toBe("Host.Zone");
+    });
+  });
+
+  describe("names", () => {
+    test("surrounding spaces are not part of a name", () => {
+      expect(normalizeName(" Echo.Zone ")).toBe("echo.zone.");
+      expect(normalizeName("echo.zone. ")).toBe("echo.zone.");
+    });
+
+    test("a name of exactly 253 characters is valid, 254 is not", () => {
+      const name = (length: number) => ["a".repeat(61), "b".repeat(61), "c".repeat(61), "d".repeat(61), "e".repeat(length - 4 * 62)].join(".");
+      expect(name(253)).toHaveLength(253);
+      expect(isValidDnsName(name(253))).toBe(true);
+      expect(isValidDnsName(`${name(253)}.`)).toBe(true);
+      expect(isValidDnsName(name(254))).toBe(false);
+    });
+
+    test.each([
+      ["a", true],
+      ["_a", true],
+      ["a_", true],
+      ["a-b", true],
+      ["a.", true],
+      ["-", false],
+      ["a.-", false],
+      ["a$.zone", false],
+      ["$a.zone", false],
+      ["a.b$", false],
+      [".", false],
+      ["a/b.zone", false],
+    ])("label rules: isValidDnsName(%j) is %s", (name, valid) => {
+      expect(isValidDnsName(name)).toBe(valid);
+    });
+
+    test("the zone apex is in the zone, and any case or trailing dot spelling of it", () => {
+      expect(isInZone("Svc.Internal", "svc.internal.")).toBe(true);
+      expect(isInZone("svc.internal", "SVC.INTERNAL")).toBe(true);
+      expect(isInZone("a.b.svc.internal", "Svc.Internal")).toBe(true);
+      expect(isInZone("internal", "svc.internal")).toBe(false);
+    });
+  });
+
+  describe("order", () => {
+    test("records sort by key and the input is not changed", () => {
+      const b = aRecord("b.z.", "o/h/x", "10.0.0.1");
+      const a1 = aRecord("a.z.", "o/h/y", "10.0.0.1");
+      const a0 = aRecord("a.z.", "o/h/x", "10.0.0.1");
+      const input = [b, a1, a0];
+      expect(sortRecords(input)).toEqual([a0, a1, b]);
+      expect(input).toEqual([b, a1, a0]);
+    });
+
+    test("keys compare as plain strings", () => {
+      expect(compareKeys("a", "b")).toBe(-1);
+      expect(compareKeys("b", "a")).toBe(1);
+      expect(compareKeys("a", "a")).toBe(0);
+      expect(compareKeys("B", "a")).toBe(-1);
+    });
   });
 });

@@ -119,4 +119,81 @@ describe("set identifiers", () => {
       expect(isOwnedBy(undefined, "ecsdns", "i-0abc")).toBe(false);
     });
   });
+
+  describe("patterns are anchored at both ends", () => {
+    test.each([
+      ["Ecsdns/i-0abc/host", "an upper-case letter first in the owner"],
+      ["ecsdnS/i-0abc/host", "an upper-case letter last in the owner"],
+      ["e_csdns/i-0abc/host", "an underscore inside the owner"],
+      ["ecsdns/_i-0abc/host", "an underscore first in the host id"],
+      ["ecsdns/i-0abc_/host", "an underscore last in the host id"],
+      ["ecsdns/i-0abc/ host", "a space first in the slot"],
+      ["ecsdns/i-0abc/host ", "a space last in the slot"],
+      [`ecsdns/i-0abc/${"s".repeat(41)}`, "a slot longer than 40"],
+      [`${"o".repeat(21)}/i-0abc/host`, "an owner longer than 20"],
+    ])("rejects %j (%s)", (id) => {
+      expect(parseSetIdentifier(id)).toBeUndefined();
+    });
+
+    test("the longest parts still parse: owner 20, host id 64, slot 40", () => {
+      const parts = { owner: "o".repeat(20), hostId: "h".repeat(64), slot: "s".repeat(40) };
+      expect(parseSetIdentifier(`${parts.owner}/${parts.hostId}/${parts.slot}`)).toEqual(parts);
+      expect(parseSetIdentifier("o/h/s")).toEqual({ owner: "o", hostId: "h", slot: "s" });
+    });
+
+    test.each([
+      ["x3f2a9c1b7d4e-8080", "a character before the id"],
+      ["3f2a9c1b7d4e-8080x", "a character after the port"],
+      ["3f2a9c1b7d4-8080", "11 hex digits"],
+      ["3f2a9c1b7d4e5-8080", "13 hex digits"],
+      ["3F2A9C1B7D4E-8080", "upper-case hex"],
+      ["3f2a9c1b7d4e-", "no port"],
+      ["3f2a9c1b7d4e-123456", "a port of 6 digits"],
+      ["3f2a9c1b7d4e8080", "no dash"],
+      ["3f2a9c1b7d4e-8080/health", "a path with a slash"],
+    ])("an SRV slot with %j is unknown (%s)", (slot) => {
+      expect(describeSlot(slot)).toEqual({ kind: "unknown" });
+    });
+
+    test("an SRV slot's port may have 1 to 5 digits", () => {
+      expect(describeSlot("3f2a9c1b7d4e-1")).toEqual({ kind: "srv", containerIdPrefix: "3f2a9c1b7d4e", containerPort: 1 });
+      expect(describeSlot("3f2a9c1b7d4e-65535")).toEqual({ kind: "srv", containerIdPrefix: "3f2a9c1b7d4e", containerPort: 65535 });
+    });
+
+    test("an SRV slot's path keeps every segment, empty ones too", () => {
+      expect(describeSlot("3f2a9c1b7d4e-80.a..b_c-d")).toEqual({ kind: "srv", containerIdPrefix: "3f2a9c1b7d4e", containerPort: 80, httpCheckPath: "/a//b_c-d" });
+    });
+
+    test.each([
+      ["x/health", "a character before the first slash"],
+      ["/health x", "a space after the path"],
+      ["/he alth", "a space inside"],
+    ])("an HTTP check path %j is refused (%s)", (path) => {
+      expect(httpCheckPathProblem(path)).toBeDefined();
+    });
+
+    test.each(["/", "/health", "/a/b", "/A-z_0", `/${"a".repeat(MAX_HTTP_CHECK_PATH_LENGTH - 1)}`])("an HTTP check path %j fits", (path) => {
+      expect(httpCheckPathProblem(path)).toBeUndefined();
+    });
+
+    test("the longest path is what the slot pattern leaves after the longest head (12 hex, dash, 5 digits)", () => {
+      expect(MAX_HTTP_CHECK_PATH_LENGTH).toBe(22);
+      const slot = srvSlot("f".repeat(64), 65535, `/${"p".repeat(MAX_HTTP_CHECK_PATH_LENGTH - 1)}`);
+      expect(slot).toHaveLength(40);
+      expect(parseSetIdentifier(`o/h/${slot}`)?.slot).toBe(slot);
+    });
+  });
+
+  test("an SRV slot without a path has none, not an empty one", () => {
+    expect(srvSlot("3f2a9c1b7d4e".padEnd(64, "0"), 80, undefined)).toBe("3f2a9c1b7d4e-80");
+    expect(describeSlot("3f2a9c1b7d4e-80")).not.toHaveProperty("httpCheckPath");
+  });
+
+  test("refusing a path names it in the error", () => {
+    expect(() => srvSlot("f".repeat(64), 8080, "/a b")).toThrow('HTTP check path "/a b": an HTTP check path must start with "/"');
+  });
+
+  test("refusing to format names the identifier", () => {
+    expect(() => formatSetIdentifier({ owner: "ecsdns", hostId: "i-0abc", slot: "a/b" })).toThrow('set identifier "ecsdns/i-0abc/a/b" is not of the form <owner>/<hostId>/<slot>');
+  });
 });

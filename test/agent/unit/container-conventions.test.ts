@@ -1,4 +1,4 @@
-import { readContainer } from "../../../agent/container-conventions";
+import { readContainer, srvProtocol } from "../../../agent/container-conventions";
 import { HOST, ZONE, container, tcp, udp } from "../helpers/fixtures";
 
 const read = (c: Parameters<typeof readContainer>[0]) => readContainer(c, ZONE, 10, HOST.privateIpv4);
@@ -268,6 +268,188 @@ describe("container convention", () => {
     test("a problem from a label names the label as its source", () => {
       const r = read(container({ labels: { SERVICE_FQDN: "outside.example.com" } }));
       expect(r.problems[0]).toMatchObject({ variable: "SERVICE_FQDN", source: "label" });
+    });
+  });
+
+  describe("boundaries and exact keys", () => {
+    test.each([
+      ["SERVICE_PORT_1", "echo.svc.internal", 1],
+      ["SERVICE_PORT_65535", "echo.svc.internal", 65535],
+      ["SERVICE_1_NAME", "_x._tcp", 1],
+      ["SERVICE_65535_NAME", "_x._tcp", 65535],
+    ])("%s (the lowest or highest port) is accepted", (variable, value, port) => {
+      const r = read(container({ env: { [variable]: value }, ports: [tcp(port, 32768)] }));
+      expect(r.problems).toEqual([]);
+      expect(r.intents).toEqual([expect.objectContaining({ kind: "srv", containerPort: port, hostPort: 32768 })]);
+    });
+
+    test.each([
+      ["SERVICE_PORT_65536", "port 65536 is out of range (1-65535)"],
+      ["SERVICE_65536_NAME", "port 65536 is out of range (1-65535)"],
+      ["SERVICE_0_NAME", "port 0 is out of range (1-65535)"],
+      ["SERVICE_PORT_", "\"\" is not a port number"],
+      ["SERVICE_PORT_8a", "\"8a\" is not a port number"],
+      ["SERVICE_PORT_a8", "\"a8\" is not a port number"],
+    ])("%s is refused: %s", (variable, reason) => {
+      const r = read(container({ env: { [variable]: "echo.svc.internal" }, ports: [tcp(65535, 32768)] }));
+      expect(r.intents).toEqual([]);
+      expect(r.problems).toEqual([expect.objectContaining({ variable, reason })]);
+    });
+
+    test.each([
+      ["0", 0],
+      ["2147483647", 2_147_483_647],
+      [" 60 ", 60],
+    ])("SERVICE_TTL=%j is accepted", (value, ttlSeconds) => {
+      const r = read(container({ env: { SERVICE_FQDN: "a.svc.internal", SERVICE_TTL: value } }));
+      expect(r.problems).toEqual([]);
+      expect(r.intents).toEqual([{ kind: "fqdn-public", name: "a.svc.internal.", ttlSeconds }]);
+    });
+
+    test.each(["2147483648", "12345678901", "1.5", "60s", "s60", ""])("SERVICE_TTL=%j is refused, and the default TTL used", (value) => {
+      const r = read(container({ env: { SERVICE_FQDN: "a.svc.internal", SERVICE_TTL: value } }));
+      expect(r.problems).toEqual([expect.objectContaining({ variable: "SERVICE_TTL", reason: "not a TTL (whole seconds 0-2147483647); using 10" })]);
+      expect(r.intents).toEqual([{ kind: "fqdn-public", name: "a.svc.internal.", ttlSeconds: 10 }]);
+    });
+
+    test.each(["XSERVICE_PORT_80", "MY_SERVICE_80_NAME", "SERVICE_80_NAME_OLD", "SERVICE_80_NAMES", "SERVICE_8O_NAME", "SERVICE__NAME"])(
+      "%s is not a key of the convention: no record and no problem",
+      (variable) => {
+        expect(read(container({ env: { [variable]: "_x._tcp" }, ports: [tcp(80, 32768)] }))).toEqual({ ignored: false, intents: [], problems: [] });
+      },
+    );
+
+    test.each(["X_SERVICE_80_IGNORE", "SERVICE_80_IGNORED", "SERVICE_8O_IGNORE"])("%s does not ignore port 80", (variable) => {
+      const r = read(container({ env: { SERVICE_80_NAME: "_x._tcp", [variable]: "true" }, ports: [tcp(80, 32768)] }));
+      expect(r.intents).toHaveLength(1);
+    });
+
+    test("SERVICE_<port>_IGNORE with a false word does not ignore the port", () => {
+      const r = read(container({ env: { SERVICE_80_NAME: "_x._tcp", SERVICE_80_IGNORE: " Off " }, ports: [tcp(80, 32768)] }));
+      expect(r.intents).toHaveLength(1);
+    });
+
+    test("SERVICE_<port>_IGNORE of the container port also ignores a variable that named the host port", () => {
+      const r = read(container({ env: { SERVICE_PORT_80: "echo.svc.internal", SERVICE_8888_IGNORE: "1" }, ports: [tcp(8888, 80)] }));
+      expect(r).toEqual({ ignored: false, intents: [], problems: [] });
+    });
+
+    test.each([" FALSE ", "No", "OFF"])("false words are read in any case and with spaces: SERVICE_IGNORE=%j does not ignore", (value) => {
+      expect(read(container({ env: { SERVICE_FQDN: "a.svc.internal", SERVICE_IGNORE: value } })).intents).toHaveLength(1);
+    });
+
+    test("SERVICE_FQDN with only spaces is an empty value", () => {
+      expect(read(container({ env: { SERVICE_FQDN: "   " } })).problems).toEqual([expect.objectContaining({ variable: "SERVICE_FQDN", reason: "empty value" })]);
+    });
+
+    test("SERVICE_<port>_NAME with only spaces is an empty value", () => {
+      const r = read(container({ env: { SERVICE_80_NAME: "  " }, ports: [tcp(80, 32768)] }));
+      expect(r.problems).toEqual([expect.objectContaining({ variable: "SERVICE_80_NAME", reason: "empty value" })]);
+    });
+
+    test("SERVICE_<port>_NAME ending with a dot is absolute and must lie inside the zone", () => {
+      const r = read(container({ env: { SERVICE_80_NAME: "_x._tcp.svc.internal.", SERVICE_81_NAME: "_y._tcp." }, ports: [tcp(80, 1), tcp(81, 2)] }));
+      expect(r.intents.map((i) => i.name)).toEqual(["_x._tcp.svc.internal."]);
+      expect(r.problems).toEqual([expect.objectContaining({ variable: "SERVICE_81_NAME", reason: '"_y._tcp." is outside the zone svc.internal.' })]);
+    });
+
+    test("a problem with a variable from the env names the env as its source and repeats the value", () => {
+      const r = read(container({ env: { SERVICE_FQDN: "outside.example.com" } }));
+      expect(r.problems).toEqual([expect.objectContaining({ variable: "SERVICE_FQDN", source: "env", value: "outside.example.com", reason: '"outside.example.com" is outside the zone svc.internal.' })]);
+    });
+
+    test("the not-a-name reason quotes the value", () => {
+      expect(read(container({ env: { SERVICE_FQDN: "a b.svc.internal" } })).problems[0].reason).toBe('"a b.svc.internal" is not a DNS name');
+    });
+  });
+
+  describe("network modes", () => {
+    test("a network mode that only contains container: is bridge-like", () => {
+      const r = read(container({ env: { SERVICE_FQDN_LOCAL: "a.svc.internal" }, networkMode: "my-container:net" }));
+      expect(r.intents).toHaveLength(1);
+      expect(r.problems).toEqual([]);
+    });
+
+    test("container: without an id names the owner as ?", () => {
+      const r = read(container({ env: { SERVICE_FQDN_LOCAL: "a.svc.internal" }, networkMode: "container:" }));
+      expect(r.problems[0].reason).toContain("network namespace of container ? (");
+    });
+
+    test("a container in another's namespace that has only a bad variable is still reported once, for its namespace", () => {
+      const r = read(container({ env: { SERVICE_TTL: "oops" }, networkMode: "container:abc" }));
+      expect(r.intents).toEqual([]);
+      expect(r.problems).toEqual([expect.objectContaining({ variable: "HostConfig.NetworkMode", value: "container:abc" })]);
+    });
+
+    test("with host networking, a published binding of the port still wins over the port itself", () => {
+      const r = read(container({ env: { SERVICE_80_NAME: "_w._tcp" }, networkMode: "host", ports: [tcp(80, 32768)] }));
+      expect(r.intents[0]).toMatchObject({ containerPort: 80, hostPort: 32768 });
+    });
+
+    test("with host networking, a _udp name is published for the port itself", () => {
+      const r = read(container({ env: { SERVICE_53_NAME: "_dns._udp" }, networkMode: "host" }));
+      expect(r.intents[0]).toMatchObject({ containerPort: 53, hostPort: 53 });
+    });
+  });
+
+  describe("the protocol an SRV name asks for", () => {
+    test.each([
+      ["_dns._udp.svc.internal.", "udp"],
+      ["_web._tcp.svc.internal.", "tcp"],
+      ["_DNS._UDP.Svc.Internal.", "udp"],
+      ["_web._TCP.svc.internal.", "tcp"],
+      ["dns.svc.internal.", undefined],
+      ["a._dns._udp.svc.internal.", undefined],
+      ["_dns._udpx.svc.internal.", undefined],
+      ["_dns.x_udp.svc.internal.", undefined],
+      ["_._udp.svc.internal.", undefined],
+      ["_dns._sctp.svc.internal.", undefined],
+      ["_dns._udp", undefined],
+    ])("srvProtocol(%j) is %s", (name, protocol) => {
+      expect(srvProtocol(name)).toBe(protocol);
+    });
+
+    test("a name with _udp below its first label takes TCP like any other name", () => {
+      const r = read(container({ env: { SERVICE_PORT_53: "a._dns._udp.svc.internal" }, ports: [udp(53, 30000), tcp(53, 31000)] }));
+      expect(r.intents[0]).toMatchObject({ hostPort: 31000 });
+    });
+
+    test("a _udp name for a port published twice for TCP names TCP once", () => {
+      const r = read(container({ env: { SERVICE_53_NAME: "_dns._udp" }, ports: [tcp(53, 31000), tcp(53, 31001, "::")] }));
+      expect(r.problems.map((p) => p.reason)).toEqual(["the name asks for UDP, but port 53 is published only for TCP"]);
+    });
+
+    test("a _tcp name for a port published only for UDP is a problem", () => {
+      const r = read(container({ env: { SERVICE_53_NAME: "_dns._tcp" }, ports: [udp(53, 30000)] }));
+      expect(r.problems.map((p) => p.reason)).toEqual(["the name asks for TCP, but port 53 is published only for UDP"]);
+    });
+
+    test("an unreachable binding of the asked protocol is named with every one of them, IPv6 in brackets", () => {
+      const r = read(container({ env: { SERVICE_53_NAME: "_dns._udp" }, ports: [udp(53, 30001, "::"), udp(53, 30000, "127.0.0.1"), tcp(53, 31000)] }));
+      expect(r.problems.map((p) => p.reason)).toEqual([
+        "port 53 is published only on [::]:30001/udp, 127.0.0.1:30000/udp, which other hosts cannot reach at 10.0.1.5 (where the SRV target resolves); publish it on 0.0.0.0 or 10.0.1.5",
+      ]);
+    });
+
+    test("a binding on the empty address (every address in Docker's API) is published", () => {
+      expect(read(container({ env: { SERVICE_80_NAME: "_w._tcp" }, ports: [tcp(80, 32768, "")] })).intents[0]).toMatchObject({ hostPort: 32768 });
+    });
+
+    test("among reachable bindings the lowest host port is published, whatever their order", () => {
+      const ports = [tcp(80, 32002), tcp(80, 32000, HOST.privateIpv4), tcp(80, 32001)];
+      expect(read(container({ env: { SERVICE_80_NAME: "_w._tcp" }, ports })).intents[0]).toMatchObject({ hostPort: 32000 });
+      expect(read(container({ env: { SERVICE_80_NAME: "_w._tcp" }, ports: [...ports].reverse() })).intents[0]).toMatchObject({ hostPort: 32000 });
+    });
+
+    test("a name without a protocol takes UDP when TCP is bound only where other hosts cannot reach it", () => {
+      const r = read(container({ env: { SERVICE_PORT_53: "dns.svc.internal" }, ports: [tcp(53, 31000, "127.0.0.1"), udp(53, 30000)] }));
+      expect(r.intents[0]).toMatchObject({ hostPort: 30000 });
+      expect(r.problems).toEqual([]);
+    });
+
+    test("settings are read in key order, so intents come in that order", () => {
+      const r = read(container({ env: { SERVICE_PORT_82: "c.svc.internal", SERVICE_PORT_80: "a.svc.internal", SERVICE_PORT_81: "b.svc.internal" }, ports: [tcp(80, 1), tcp(81, 2), tcp(82, 3)] }));
+      expect(r.intents.map((i) => i.name)).toEqual(["a.svc.internal.", "b.svc.internal.", "c.svc.internal."]);
     });
   });
 });

@@ -72,10 +72,55 @@ describe("desired records", () => {
     ]);
   });
 
-  test("a shared record takes the smallest TTL any container asked for", () => {
-    const one = container({ id: containerId("111111111111"), env: { SERVICE_FQDN: "a.svc.internal", SERVICE_TTL: "60" } });
-    const two = container({ id: containerId("222222222222"), env: { SERVICE_FQDN: "a.svc.internal", SERVICE_TTL: "5" } });
-    expect(compute([one, two]).records[0].ttlSeconds).toBe(5);
+  test.each([
+    ["first", ["5", "60", "30"]],
+    ["in the middle", ["60", "5", "30"]],
+    ["last", ["60", "30", "5"]],
+  ])("a shared record takes the smallest TTL any container asked for, fed %s", (_where, ttls) => {
+    // Container ids sort in the order given, so the smallest TTL comes first, in between and last.
+    const containers = ttls.map((ttl, i) => container({ id: containerId(`${i + 1}`.repeat(12)), env: { SERVICE_FQDN: "a.svc.internal", SERVICE_TTL: ttl } }));
+    expect(compute(containers).records.find((r) => r.name === "a.svc.internal.")?.ttlSeconds).toBe(5);
+  });
+
+  test.each([
+    ["first", ["5", "60", "30"]],
+    ["in the middle", ["60", "5", "30"]],
+    ["last", ["60", "30", "5"]],
+  ])("the host record takes the smallest TTL of the SRV records that point at it, fed %s", (_where, ttls) => {
+    const containers = ttls.map((ttl, i) => container({ id: containerId(`${i + 1}`.repeat(12)), env: { SERVICE_80_NAME: "_w._tcp", SERVICE_TTL: ttl }, ports: [tcp(80, 32001 + i)] }));
+    const { records } = compute(containers);
+    expect(records.find((r) => r.name === "i-0abc.svc.internal.")?.ttlSeconds).toBe(5);
+    expect(records.filter((r) => r.type === "SRV").map((r) => r.ttlSeconds)).toEqual(ttls.map(Number));
+  });
+
+  test("the host record takes the SRV records' TTL even when it is longer than the default", () => {
+    const c = container({ env: { SERVICE_80_NAME: "_w._tcp", SERVICE_TTL: "600" }, ports: [tcp(80, 32001)] });
+    expect(compute([c]).records.find((r) => r.name === "i-0abc.svc.internal.")?.ttlSeconds).toBe(600);
+  });
+
+  test("the host record keeps the default TTL when only A records of FQDNs ask for another", () => {
+    const c = container({ env: { SERVICE_FQDN: "a.svc.internal", SERVICE_TTL: "5" } });
+    expect(compute([c]).records.map((r) => [r.name, r.ttlSeconds])).toEqual([
+      ["a.svc.internal.", 5],
+      ["i-0abc.svc.internal.", 10],
+    ]);
+  });
+
+  test("SERVICE_FQDN_LOCAL publishes the private IPv4 even when the host has a public one", () => {
+    const { records } = compute([container({ env: { SERVICE_FQDN_LOCAL: "a.svc.internal" } })], HOST_WITH_PUBLIC);
+    expect(records[0]).toEqual({ name: "a.svc.internal.", type: "A", setIdentifier: "ecsdns/i-0abc/fqdn-local", routing: "multivalue", ttlSeconds: 10, values: ["10.0.1.5"] });
+  });
+
+  test("an SRV record of a port with an HTTP check carries the path in its set identifier", () => {
+    const c = container({ id: containerId("abcdef012345"), env: { SERVICE_80_NAME: "_w._tcp", SERVICE_CHECK_HTTP: "/health" }, ports: [tcp(80, 32001)] });
+    expect(compute([c]).records[0].setIdentifier).toBe("ecsdns/i-0abc/abcdef012345-80.health");
+  });
+
+  test("containers are read in id order, so problems come in that order whatever the input order", () => {
+    const b = container({ id: containerId("bbbbbbbbbbbb"), env: { SERVICE_FQDN: "x.elsewhere" } });
+    const a = container({ id: containerId("aaaaaaaaaaaa"), env: { SERVICE_FQDN: "y.elsewhere" } });
+    const c = container({ id: containerId("cccccccccccc"), env: { SERVICE_FQDN: "z.elsewhere" } });
+    expect(compute([b, c, a]).problems.map((p) => p.containerId)).toEqual([a.id, b.id, c.id]);
   });
 
   test("the same SRV asked twice by one container (both conventions) is one record", () => {

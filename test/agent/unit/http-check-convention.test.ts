@@ -80,4 +80,31 @@ describe("SERVICE_CHECK_HTTP (registrator's HTTP check) in the SRV record's slot
     expect(describeSlot(slots["_web._tcp.svc.internal."])).toMatchObject({ httpCheckPath: path });
     expect(srvSlots({ SERVICE_65535_NAME: "_web._tcp", SERVICE_CHECK_HTTP: `${path}b` }, [tcp(65535, 32768)]).problems).toHaveLength(1);
   });
+
+  test("the path is read without surrounding spaces, and a value of only spaces turns the check off", () => {
+    expect(srvSlots({ SERVICE_8080_NAME: "_web._tcp", SERVICE_CHECK_HTTP: " /health " }).slots).toEqual({ "_web._tcp.svc.internal.": "abcdef012345-8080.health" });
+    expect(srvSlots({ SERVICE_8080_NAME: "_web._tcp", SERVICE_CHECK_HTTP: "/health", SERVICE_8080_CHECK_HTTP: "  " }).slots).toEqual({ "_web._tcp.svc.internal.": "abcdef012345-8080" });
+  });
+
+  test("a per-port key may name the host port a variable named (-p 80:8888), or the container port", () => {
+    const byHostPort = read(container({ env: { SERVICE_PORT_80: "a.svc.internal", SERVICE_80_CHECK_HTTP: "/by-host" }, ports: [tcp(8888, 80)] }));
+    expect(byHostPort.intents).toEqual([expect.objectContaining({ containerPort: 8888, hostPort: 80, httpCheckPath: "/by-host" })]);
+    const byContainerPort = read(container({ env: { SERVICE_PORT_80: "a.svc.internal", SERVICE_8888_CHECK_HTTP: "/by-container" }, ports: [tcp(8888, 80)] }));
+    expect(byContainerPort.intents).toEqual([expect.objectContaining({ httpCheckPath: "/by-container" })]);
+    // The port the variable named comes first.
+    const both = read(container({ env: { SERVICE_PORT_80: "a.svc.internal", SERVICE_80_CHECK_HTTP: "/named", SERVICE_8888_CHECK_HTTP: "/other" }, ports: [tcp(8888, 80)] }));
+    expect(both.intents).toEqual([expect.objectContaining({ httpCheckPath: "/named" })]);
+  });
+
+  test("a per-port key naming a UDP port reports the key and the port, and a path it could not carry is not checked", () => {
+    const r = read(container({ env: { SERVICE_53_NAME: "_dns._udp", SERVICE_53_CHECK_HTTP: "/health" }, ports: [udp(53, 32800)] }));
+    expect(r.intents).toEqual([{ kind: "srv", name: "_dns._udp.svc.internal.", containerPort: 53, hostPort: 32800, ttlSeconds: 10 }]);
+    expect(r.problems).toEqual([expect.objectContaining({ variable: "SERVICE_53_CHECK_HTTP", source: "env", value: "/health" })]);
+  });
+
+  test("a bad per-port path is reported under the per-port key", () => {
+    const r = read(container({ env: { SERVICE_8080_NAME: "_web._tcp", SERVICE_CHECK_HTTP: "/ok", SERVICE_8080_CHECK_HTTP: "/not ok" }, ports: [tcp(8080, 32768)] }));
+    expect(r.problems).toEqual([expect.objectContaining({ variable: "SERVICE_8080_CHECK_HTTP", value: "/not ok" })]);
+    expect(r.intents[0]).not.toHaveProperty("httpCheckPath");
+  });
 });
