@@ -3,6 +3,7 @@ import { httpCheckPathProblem } from "../dns/set-identifier";
 import { hostBitsProblem } from "./cidr-text";
 import { checkDeployability, X86_AMI_PARAMETER } from "./deployability";
 import { ALB_SECURITY_POLICIES, sslPolicySuggestion } from "./elb-security-policies";
+import { checkFeatureRules, containerFeatureFields, platformFeatureVariables } from "./feature-schema";
 
 /**
  * The platform's variables: one schema, validated once in `main.ts`.
@@ -89,6 +90,9 @@ const containerSchema = z.strictObject({
     .default(true)
     .describe("Publish the container's port by DNS: the DNS agents keep an SRV record `_<discovery_name>._tcp.<discovery_zone_name>` for each of its tasks (through a Docker label of its task definition)."),
   discovery_name: label(62).optional().describe("The service's name in its SRV record, `_<discovery_name>._tcp`; unset: the container's name."),
+
+  // Production features (issue 16, item 4): config/feature-schema.ts.
+  ...containerFeatureFields,
 });
 
 const platformVariables = z.strictObject({
@@ -227,6 +231,9 @@ const platformVariables = z.strictObject({
     .default("")
     .describe("SNS topic that the DNS janitor's alarms notify (an invocation that failed for good, errors two sweeps in a row); empty: the alarms exist without actions."),
 
+  // Production features (issue 16, item 4): config/feature-schema.ts.
+  ...platformFeatureVariables,
+
   state_bucket: z.string().default("").describe("S3 bucket for Terraform state; empty: local state files."),
   state_region: z.string().default("").describe("Region of `state_bucket`; empty: `aws_region`."),
   state_key_prefix: z.string().default("ecs-platform").describe("State keys are `<prefix>/<environment>/<stack>.tfstate`."),
@@ -316,6 +323,8 @@ function checkCrossFieldRules(c: z.output<typeof platformVariables>, ctx: z.Refi
   if (Number(c.cidr_block.split("/")[1]) > neededPrefix) {
     issue(["cidr_block"], `is too small for ${2 * c.az_count} /24 subnets (az_count ${c.az_count}); use a /${neededPrefix} or larger`, c.cidr_block);
   }
+
+  checkFeatureRules(c, issue, RESERVED_ENV_NAMES);
 
   if (c.state_region !== "" && c.state_bucket === "") {
     issue(["state_bucket"], "state_region is set but state_bucket is empty", c.state_bucket);

@@ -1,8 +1,10 @@
 import { Construct } from "constructs";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { AlbAccessLogsBucket, type AlbAccessLogsBucketProps } from "./alb-access-logs-bucket";
 import { boundedName } from "./naming";
 
 /** Properties of {@link ApplicationLoadBalancer}. */
@@ -29,6 +31,16 @@ export interface ApplicationLoadBalancerProps {
   readonly listenerPorts?: readonly number[];
   /** @default false */
   readonly deletionProtection?: boolean;
+  /**
+   * Access logs to a bucket made for them ({@link AlbAccessLogsBucket}).
+   * @default - no access logs
+   */
+  readonly accessLogs?: Omit<AlbAccessLogsBucketProps, "namePrefix">;
+  /**
+   * A regional WAFv2 web ACL to associate with the load balancer.
+   * @default - none
+   */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -70,6 +82,7 @@ export class ApplicationLoadBalancer extends Construct {
       });
     }
 
+    const logs = props.accessLogs && new AlbAccessLogsBucket(this, "access-logs", { ...props.accessLogs, namePrefix: props.namePrefix });
     const lb = new Lb(this, "load-balancer", {
       name: boundedName([props.namePrefix], 32),
       loadBalancerType: "application",
@@ -78,7 +91,11 @@ export class ApplicationLoadBalancer extends Construct {
       securityGroups: [securityGroup.id],
       dropInvalidHeaderFields: true,
       enableDeletionProtection: props.deletionProtection ?? false,
+      accessLogs: logs ? { bucket: logs.bucketName, enabled: true } : undefined,
+      // Switching logging on checks that the bucket policy lets delivery write.
+      dependsOn: logs ? [logs.policy] : undefined,
     });
+    if (props.webAclArn) new Wafv2WebAclAssociation(this, "web-acl", { resourceArn: lb.arn, webAclArn: props.webAclArn });
     this.arn = lb.arn;
     this.dnsName = lb.dnsName;
   }

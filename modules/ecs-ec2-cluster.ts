@@ -1,6 +1,6 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { AutoscalingGroup, type AutoscalingGroupConfig } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { EcsCapacityProvider } from "@cdktf/provider-aws/lib/ecs-capacity-provider";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
@@ -74,6 +74,18 @@ export interface EcsEc2ClusterProps {
    * @default []
    */
   readonly extraIngressSecurityGroupIds?: readonly string[];
+  /**
+   * Spot capacity: a mixed-instances policy that runs `onDemandBaseCapacity`
+   * instances on demand and every one above on Spot (price-capacity-optimized
+   * over `instanceTypes`), with capacity rebalancing and the ECS agent's Spot
+   * draining, so tasks move before an interruption.
+   * @default - on demand only
+   */
+  readonly spot?: {
+    readonly onDemandBaseCapacity: number;
+    /** @default - `instanceType` only */
+    readonly instanceTypes?: readonly string[];
+  };
 }
 
 /**
@@ -185,7 +197,9 @@ export class EcsEc2Cluster extends Construct {
         { deviceName: "/dev/xvda", ebs: { volumeSize: 30, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
       ],
       monitoring: { enabled: true },
-      userData: Fn.base64encode(instanceUserData(props.namePrefix, props.extraUserData, props.reservedMemoryMiB)),
+      userData: Fn.base64encode(
+        instanceUserData(props.namePrefix, props.extraUserData, { reservedMemoryMiB: props.reservedMemoryMiB, spotDraining: props.spot !== undefined }),
+      ),
       updateDefaultVersion: true,
       tagSpecifications: [{ resourceType: "instance", tags: { Name: `${props.namePrefix}-ecs` } }],
       lifecycle: props.amiAutoUpdate ? undefined : { ignoreChanges: ["image_id"] },
@@ -197,7 +211,7 @@ export class EcsEc2Cluster extends Construct {
       minSize,
       maxSize,
       desiredCapacity,
-      launchTemplate: { id: launchTemplate.id, version: Fn.tostring(launchTemplate.latestVersion) },
+      ...instancesOf(launchTemplate, props.instanceType ?? "t3.small", props.spot),
       healthCheckType: "EC2",
       instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 50 } },
       tag: [
@@ -229,6 +243,34 @@ export class EcsEc2Cluster extends Construct {
   }
 }
 
+/** The group's launch template, or with `spot` a mixed-instances policy around it. */
+function instancesOf(
+  launchTemplate: LaunchTemplate,
+  instanceType: string,
+  spot: EcsEc2ClusterProps["spot"],
+): Pick<AutoscalingGroupConfig, "launchTemplate" | "mixedInstancesPolicy" | "capacityRebalance"> {
+  const specification = { launchTemplateId: launchTemplate.id, version: Fn.tostring(launchTemplate.latestVersion) };
+  if (!spot) return { launchTemplate: { id: specification.launchTemplateId, version: specification.version } };
+  if (!Number.isInteger(spot.onDemandBaseCapacity) || spot.onDemandBaseCapacity < 0) {
+    throw new Error(`EcsEc2Cluster: spot.onDemandBaseCapacity must be a whole number of at least 0, got ${spot.onDemandBaseCapacity}`);
+  }
+  const types = [...new Set(spot.instanceTypes && spot.instanceTypes.length > 0 ? spot.instanceTypes : [instanceType])];
+  return {
+    capacityRebalance: true,
+    mixedInstancesPolicy: {
+      instancesDistribution: {
+        onDemandBaseCapacity: spot.onDemandBaseCapacity,
+        onDemandPercentageAboveBaseCapacity: 0,
+        spotAllocationStrategy: "price-capacity-optimized",
+      },
+      launchTemplate: {
+        launchTemplateSpecification: specification,
+        override: types.map((type) => ({ instanceType: type })),
+      },
+    },
+  };
+}
+
 /**
  * First-boot script: `extra` (which may hold tokens, see {@link terraformText}),
  * then join the cluster with task IAM roles and awslogs on. The ECS agent
@@ -238,7 +280,11 @@ export class EcsEc2Cluster extends Construct {
  * replaces it. An instance never serves tasks without what `extra` installs
  * (the DNS agent).
  */
-export function instanceUserData(clusterName: string, extra?: string, reservedMemoryMiB?: number): string {
+export function instanceUserData(
+  clusterName: string,
+  extra?: string,
+  options: { readonly reservedMemoryMiB?: number; readonly spotDraining?: boolean } = {},
+): string {
   return terraformLines([
     "#!/bin/bash",
     "set -euo pipefail",
@@ -249,7 +295,9 @@ export function instanceUserData(clusterName: string, extra?: string, reservedMe
     "ECS_ENABLE_TASK_IAM_ROLE=true",
     "ECS_ENABLE_CONTAINER_METADATA=true",
     'ECS_AVAILABLE_LOGGING_DRIVERS=["json-file","awslogs"]',
-    ...(reservedMemoryMiB ? [`ECS_RESERVED_MEMORY=${reservedMemoryMiB}`] : []),
+    ...(options.reservedMemoryMiB ? [`ECS_RESERVED_MEMORY=${options.reservedMemoryMiB}`] : []),
+    // Spot: on an interruption notice the agent drains the instance, so ECS starts its tasks elsewhere.
+    ...(options.spotDraining ? ["ECS_ENABLE_SPOT_INSTANCE_DRAINING=true"] : []),
     "EOF",
   ]);
 }

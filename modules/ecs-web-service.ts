@@ -10,9 +10,11 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { httpCheckPathProblem } from "../dns/set-identifier";
+import { HEALTH_CHECK_DEFAULTS } from "../config/feature-schema";
 import { assumeRolePolicy, policyDocument } from "./iam-documents";
 import { jsonDocument } from "./json-document";
 import { boundedName, hashedName, shortHash } from "./naming";
+import { ServiceAutoScaling } from "./service-auto-scaling";
 
 /** Where the EFS access point of a service is mounted in its container. */
 export const EFS_CONTAINER_PATH = "/mnt";
@@ -89,6 +91,32 @@ export interface EcsWebServiceProps {
    * @default - not published
    */
   readonly discovery?: { readonly serviceName: string; readonly httpCheckPath?: string };
+
+  /**
+   * Target tracking on the service's average CPU; `desiredCount` is then only
+   * the count at creation (Terraform leaves the live count to the scaler).
+   * @default - a fixed desiredCount
+   */
+  readonly autoScaling?: { readonly minCount: number; readonly maxCount: number; readonly cpuPercent: number };
+  /**
+   * Environment variables ECS reads at task start (container definition
+   * `secrets`): name → ARN of a Secrets Manager secret or SSM parameter. The
+   * execution role must be allowed to read them (TaskExecutionRole `secretArns`).
+   * @default {}
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /**
+   * The container health check's command, `["CMD", ...]` or `["CMD-SHELL", "..."]`,
+   * with {@link HEALTH_CHECK_DEFAULTS} for its timing.
+   * @default - no container health check
+   */
+  readonly healthCheckCommand?: readonly string[];
+  /**
+   * ECS Exec: the service allows `execute-command` and the task role may open
+   * the SSM Session Manager channels it runs over.
+   * @default false
+   */
+  readonly ecsExec?: boolean;
 }
 
 /**
@@ -178,6 +206,19 @@ export class EcsWebService extends Construct {
         },
       ]),
     });
+    if (props.ecsExec) {
+      new IamRolePolicy(this, "ecs-exec", {
+        role: taskRole.id,
+        name: "ecs-exec-channels",
+        policy: policyDocument([
+          {
+            // Reason for "*": these actions have no resource type; IAM accepts only "*" for them.
+            actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+            resources: ["*"],
+          },
+        ]),
+      });
+    }
     // Keyed by the policy, not its position: removing one never detaches the others.
     for (const policyArn of new Set(props.managedPolicyArns ?? [])) {
       new IamRolePolicyAttachment(this, `managed-policy-${policyId(policyArn)}`, { role: taskRole.name, policyArn });
@@ -200,6 +241,8 @@ export class EcsWebService extends Construct {
           environment: Object.entries(props.environment ?? {})
             .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) // code points: the same on every machine
             .map(([key, value]) => ({ name: key, value })),
+          ...secretsOf(props.secrets ?? {}),
+          ...healthCheckOf(props.healthCheckCommand),
           ...discoveryLabels(props.containerPort, props.discovery, props.environment ?? {}),
           mountPoints: [{ sourceVolume: "efs", containerPath: EFS_CONTAINER_PATH, readOnly: false }],
           logConfiguration: {
@@ -239,9 +282,15 @@ export class EcsWebService extends Construct {
       waitForSteadyState: props.waitForSteadyState ?? true,
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
+      enableExecuteCommand: props.ecsExec ? true : undefined,
       dependsOn,
+      // With auto scaling the scaler owns the live count; desiredCount is the count at creation.
+      lifecycle: props.autoScaling ? { ignoreChanges: ["desired_count"] } : undefined,
     });
     this.serviceName = this.service.name;
+    if (props.autoScaling) {
+      new ServiceAutoScaling(this, "auto-scaling", { clusterArn: props.clusterArn, serviceName: this.service.name, ...props.autoScaling });
+    }
   }
 
   /**
@@ -270,6 +319,19 @@ function discoveryLabels(
   const path = discovery.httpCheckPath;
   if (path !== undefined && !httpCheckPathProblem(path) && !(checkKey in environment) && !("SERVICE_CHECK_HTTP" in environment)) labels[checkKey] = path;
   return Object.keys(labels).length > 0 ? { dockerLabels: labels } : {};
+}
+
+/** Container definition `secrets`, sorted by name (the same on every machine). */
+function secretsOf(secrets: Readonly<Record<string, string>>): { secrets?: { name: string; valueFrom: string }[] } {
+  const entries = Object.entries(secrets).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.length > 0 ? { secrets: entries.map(([name, valueFrom]) => ({ name, valueFrom })) } : {};
+}
+
+/** Container definition `healthCheck` with the platform's timing. */
+function healthCheckOf(command: readonly string[] | undefined): { healthCheck?: Record<string, unknown> } {
+  if (!command) return {};
+  const d = HEALTH_CHECK_DEFAULTS;
+  return { healthCheck: { command: [...command], interval: d.intervalSeconds, timeout: d.timeoutSeconds, retries: d.retries, startPeriod: d.startPeriodSeconds } };
 }
 
 /** A construct id for a managed policy: its path and name after `policy/` (else a hash). */

@@ -23,6 +23,12 @@ export interface ServiceSpec {
   readonly discoveryName?: string;
   /** With `discoveryName`: the janitor's health checks probe each task at `healthCheckPath`. @default false */
   readonly discoveryHttpCheck?: boolean;
+  /** Target tracking on CPU. @default - a fixed desiredCount */
+  readonly autoScaling?: EcsWebServiceProps["autoScaling"];
+  /** Environment variables from Secrets Manager or SSM: name → ARN. @default {} */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** The container health check's command. @default - none */
+  readonly healthCheckCommand?: readonly string[];
 }
 
 /** Properties of {@link PathRoutedServices}. */
@@ -57,6 +63,8 @@ export interface PathRoutedServicesProps {
   readonly deregistrationDelaySeconds: number;
   /** Deploys wait for every created or changed service's steady state ({@link EcsWebServiceProps.waitForSteadyState}). @default true */
   readonly waitForSteadyState?: boolean;
+  /** ECS Exec into every service's tasks. @default false */
+  readonly ecsExec?: boolean;
 }
 
 /**
@@ -85,6 +93,7 @@ export class PathRoutedServices extends Construct {
       namePrefix,
       logGroupArnPrefix: `arn:${partition}:logs:${region}:${accountId}:log-group:/ecs/${namePrefix}/`,
       trustConditions,
+      secretArns: props.services.flatMap((spec) => Object.values(spec.secrets ?? {})),
     });
 
     const serviceProps = (spec: ServiceSpec): EcsWebServiceProps => ({
@@ -112,6 +121,10 @@ export class PathRoutedServices extends Construct {
       discovery: spec.discoveryName
         ? { serviceName: spec.discoveryName, ...(spec.discoveryHttpCheck ? { httpCheckPath: spec.healthCheckPath } : {}) }
         : undefined,
+      autoScaling: spec.autoScaling,
+      secrets: spec.secrets,
+      healthCheckCommand: spec.healthCheckCommand,
+      ecsExec: props.ecsExec,
     });
 
     const { root, paths } = routeContainers(props.services);

@@ -56,6 +56,8 @@ export interface PrivateVpcProps {
 export class PrivateVpc extends Construct {
   /** The VPC's id. */
   readonly vpcId: string;
+  /** The VPC's IPv4 range. */
+  readonly cidrBlock: string;
   /** One public subnet per zone, in zone order. */
   readonly publicSubnetIds: string[];
   /** One private subnet per zone, in zone order. */
@@ -81,6 +83,7 @@ export class PrivateVpc extends Construct {
       tags: name("vpc"),
     });
     this.vpcId = vpc.id;
+    this.cidrBlock = cidrBlock;
 
     const internetGateway = new InternetGateway(this, "internet-gateway", { vpcId: vpc.id, tags: name("igw") });
     const publicRoutes = new RouteTable(this, "public-routes", { vpcId: vpc.id, tags: name("public") });

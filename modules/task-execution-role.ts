@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { assumeRolePolicy, policyDocument } from "./iam-documents";
+import { parseSecretArn } from "../config/feature-schema";
+import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam-documents";
 import { boundedName } from "./naming";
 
 /** Properties of {@link TaskExecutionRole}. */
@@ -11,6 +12,13 @@ export interface TaskExecutionRoleProps {
   readonly logGroupArnPrefix: string;
   /** Conditions on the trust policy (source account and ARN). */
   readonly trustConditions: NonNullable<Parameters<typeof assumeRolePolicy>[1]>;
+  /**
+   * The services' container `secrets` values (`valueFrom`): ARNs of Secrets
+   * Manager secrets (optionally with ECS's JSON key suffix) or SSM parameters.
+   * The role may read exactly these, and nothing else.
+   * @default [] (no secret read permission at all)
+   */
+  readonly secretArns?: readonly string[];
 }
 
 /**
@@ -42,6 +50,26 @@ export class TaskExecutionRole extends Construct {
         },
       ]),
     });
+    const secretStatements = readSecretsStatements(props.secretArns ?? []);
+    if (secretStatements.length > 0) {
+      new IamRolePolicy(this, "read-secrets", { role: role.id, name: "read-container-secrets", policy: policyDocument(secretStatements) });
+    }
     this.arn = role.arn;
   }
+}
+
+/** GetSecretValue on the secrets and GetParameters on the parameters that `valueFroms` name. */
+function readSecretsStatements(valueFroms: readonly string[]): PolicyStatement[] {
+  const secrets = new Set<string>();
+  const parameters = new Set<string>();
+  for (const valueFrom of valueFroms) {
+    const ref = parseSecretArn(valueFrom);
+    if (!ref) throw new Error(`TaskExecutionRole: secretArns holds ${JSON.stringify(valueFrom)}, which is neither a Secrets Manager secret's full ARN nor an SSM parameter's ARN`);
+    (ref.kind === "secretsmanager" ? secrets : parameters).add(ref.resourceArn);
+  }
+  const sorted = (set: Set<string>) => [...set].sort();
+  return [
+    ...(secrets.size > 0 ? [{ actions: ["secretsmanager:GetSecretValue"], resources: sorted(secrets) }] : []),
+    ...(parameters.size > 0 ? [{ actions: ["ssm:GetParameters"], resources: sorted(parameters) }] : []),
+  ];
 }

@@ -11,7 +11,10 @@ import { PlatformStack, type PlatformStackProps } from "./platform-stack";
 export interface ClusterStackProps extends PlatformStackProps {
   readonly namePrefix: string;
   readonly network: NetworkRefs;
-  readonly loadBalancer: Omit<ApplicationLoadBalancerProps, "namePrefix" | "vpcId" | "subnetIds">;
+  readonly loadBalancer: Omit<ApplicationLoadBalancerProps, "namePrefix" | "vpcId" | "subnetIds" | "accessLogs"> & {
+    /** Access logs, in the stack's partition and account. @default - none */
+    readonly accessLogs?: { readonly region: string; readonly expireAfterDays: number };
+  };
   readonly instances: Omit<
     EcsEc2ClusterProps,
     "namePrefix" | "partition" | "vpcId" | "privateSubnetIds" | "loadBalancerSecurityGroupId" | "extraUserData" | "extraIngressSecurityGroupIds"
@@ -38,6 +41,7 @@ export class ClusterStack extends PlatformStack {
       namePrefix,
       vpcId: network.vpcId,
       subnetIds: albSubnets,
+      accessLogs: props.loadBalancer.accessLogs && { ...props.loadBalancer.accessLogs, partition: this.partition, accountId: this.accountId },
     });
     const agent = new DnsAgentInstall(this, "dns-agent", {
       ...props.dnsAgent,

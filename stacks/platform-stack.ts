@@ -41,8 +41,8 @@ export interface PlatformStackProps {
 
 /** Services the stacks call, pointed at the emulator for the local target. */
 const EMULATED_SERVICES = [
-  "acm", "autoscaling", "cloudwatch", "cloudwatchlogs", "ec2", "ecs", "efs", "elbv2", "events",
-  "iam", "lambda", "route53", "s3", "scheduler", "sqs", "ssm", "sts",
+  "acm", "applicationautoscaling", "autoscaling", "cloudwatch", "cloudwatchlogs", "ec2", "ecs", "efs", "elbv2", "events",
+  "iam", "lambda", "route53", "s3", "scheduler", "sqs", "ssm", "sts", "wafv2",
 ] as const;
 
 /**

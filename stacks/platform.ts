@@ -78,6 +78,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
         natGatewayMode: config.nat_gateway_mode,
         flowLogRetentionDays: config.flow_logs ? config.log_retention_days : undefined,
       },
+      vpcEndpoints: config.vpc_endpoints,
     });
     networkRefs = network.network;
   }
@@ -110,6 +111,8 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
       ingressCidrs: config.alb_ingress_cidrs,
       listenerPorts: config.certificate_arn ? [80, 443] : [80],
       deletionProtection: config.alb_deletion_protection,
+      accessLogs: config.alb_access_logs ? { region: config.aws_region, expireAfterDays: config.log_retention_days } : undefined,
+      webAclArn: config.waf_web_acl_arn || undefined,
     },
     instances: {
       instanceType: config.instance_type,
@@ -121,6 +124,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
       amiParameter: amiParameterFor(config.instance_type, config.ami_parameter),
       reservedMemoryMiB: ECS_RESERVED_MEMORY_MIB,
       amiAutoUpdate: config.ami_auto_update,
+      spot: config.spot ? { onDemandBaseCapacity: config.spot_on_demand_base, instanceTypes: config.spot_instance_types } : undefined,
     },
     dnsAgent: {
       bundlePath: options.bundles.agent,
@@ -166,7 +170,11 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildOp
       priority: c.priority,
       discoveryName: c.discovery ? (c.discovery_name ?? c.name) : undefined,
       discoveryHttpCheck: config.janitor_health_checks,
+      autoScaling: c.autoscaling && { minCount: c.autoscaling.min, maxCount: c.autoscaling.max, cpuPercent: c.autoscaling.cpu_percent },
+      secrets: c.secrets,
+      healthCheckCommand: c.health_check_command,
     })),
+    ecsExec: config.ecs_exec,
   });
 
   return { network, discovery, cluster, services };

@@ -13,6 +13,7 @@ const container = (fields: Partial<ContainerConfig>): ContainerConfig => ({
   memory: 512,
   env: {},
   aws_policies: [],
+  secrets: {},
   discovery: true,
   ...fields,
 });

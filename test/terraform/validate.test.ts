@@ -50,6 +50,28 @@ const configurations: Record<string, Record<string, string>> = {
     TF_VAR_target: "local",
     TF_VAR_state_bucket: "tf-state",
   },
+  "every production feature on (issue 16): ECS Exec, access logs, WAF, Spot, VPC endpoints; the per-container ones from the file": {
+    PLATFORM_CONFIG_JSON: JSON.stringify({
+      containers: [
+        {
+          name: "web",
+          autoscaling: { min: 1, max: 4, cpu_percent: 60 },
+          health_check_command: ["CMD-SHELL", "curl -f http://localhost/ || exit 1"],
+          secrets: {
+            DB_PASSWORD: "arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/db-AbCdEf:password::",
+            API_KEY: "arn:aws:ssm:us-west-2:123456789012:parameter/prod/api-key",
+          },
+        },
+        { name: "api", health_check_command: ["CMD", "/bin/check"] },
+      ],
+    }),
+    TF_VAR_ecs_exec: "true",
+    TF_VAR_alb_access_logs: "true",
+    TF_VAR_waf_web_acl_arn: "arn:aws:wafv2:us-west-2:123456789012:regional/webacl/prod-acl/a1b2c3d4-5678-90ab-cdef-111122223333",
+    TF_VAR_spot: "true",
+    TF_VAR_spot_instance_types: "t3.small,t3a.small",
+    TF_VAR_vpc_endpoints: "true",
+  },
   "30 containers": {
     TF_VAR_container_name: names30.join(","),
     TF_VAR_container_port: "8080",
@@ -89,8 +111,14 @@ async function validateStack(dir: string, env: NodeJS.ProcessEnv): Promise<Valid
 
 const key = (configuration: string, stack: string) => `${configuration} / ${stack}`;
 
+/** A configuration's variables, and its config file when it has one (PLATFORM_CONFIG_JSON, this file's own key). */
+function configOf(vars: Record<string, string>) {
+  const { PLATFORM_CONFIG_JSON: file, ...env } = vars;
+  return configFrom(env, file === undefined ? undefined : JSON.parse(file));
+}
+
 for (const [configuration, env] of Object.entries(configurations)) {
-  const config = configFrom(env);
+  const config = configOf(env);
   const names = [...(config.vpc_id ? [] : ["network"]), "discovery", "cluster", "services"].map((layer) => `${config.environment}-${layer}`);
   for (const stack of names) expectedStacks.push([configuration, stack]);
 }
@@ -100,7 +128,7 @@ beforeAll(async () => {
   const env = terraformEnv(process.env, cliConfigDir);
   const jobs: (() => Promise<void>)[] = [];
   for (const [configuration, vars] of Object.entries(configurations)) {
-    const { outdir, stackNames } = synthPlatformToDir(configFrom(vars));
+    const { outdir, stackNames } = synthPlatformToDir(configOf(vars));
     outdirs.push(outdir);
     for (const stack of stackNames) {
       jobs.push(async () => {
