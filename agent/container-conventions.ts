@@ -70,16 +70,10 @@ interface Setting {
 export function readContainer(container: ContainerInfo, zoneName: string, defaultTtlSeconds: number, srvTargetIpv4: string): ContainerReading {
   const settings = mergeSettings(container);
   const problems: ContainerProblem[] = [];
+  // Only ever called with a key the container set.
   const problem = (variable: string, reason: string): void => {
-    const s = settings.get(variable);
-    problems.push({
-      containerId: container.id,
-      containerName: container.name,
-      variable,
-      source: s?.source ?? "env",
-      value: s?.value ?? "",
-      reason,
-    });
+    const s = settings.get(variable)!;
+    problems.push({ containerId: container.id, containerName: container.name, variable, source: s.source, value: s.value, reason });
   };
 
   const ignore = settings.get("SERVICE_IGNORE");

@@ -72,11 +72,12 @@ export function computeDesiredRecords(input: DesiredRecordsInput): DesiredRecord
   const srvTarget = hostName.slice(0, -1);
   let hostTtlSeconds: number | undefined;
 
-  // Shared record sets take the smallest TTL any contributor asked for.
+  // Shared record sets take the smallest TTL any contributor asked for. Records of one key
+  // differ in nothing else: the key holds the name and the slot, and the slot what the values come from.
   const put = (record: DnsRecord): void => {
     const key = recordKey(record);
     const existing = records.get(key);
-    if (!existing || record.ttlSeconds < existing.ttlSeconds) records.set(key, record);
+    records.set(key, existing ? { ...existing, ttlSeconds: Math.min(existing.ttlSeconds, record.ttlSeconds) } : record);
   };
   const setId = (slot: string): string => formatSetIdentifier({ owner: host.owner, hostId: host.hostId, slot });
 

@@ -33,14 +33,14 @@ export interface HttpCheckReading {
  * a host port as `resolvePort` allows), published as `binding`.
  */
 export function readHttpCheck(settings: ReadonlyMap<string, { readonly value: string }>, port: number, binding: Pick<PublishedPort, "containerPort" | "protocol">): HttpCheckReading {
-  const perPort = [portCheckHttpKey(port), portCheckHttpKey(binding.containerPort)].find((key) => settings.has(key));
-  const variable = perPort ?? (settings.has(CHECK_HTTP_KEY) ? CHECK_HTTP_KEY : undefined);
+  // The port the variable named, then the container port it resolved to, then the container-wide key.
+  const variable = [portCheckHttpKey(port), portCheckHttpKey(binding.containerPort), CHECK_HTTP_KEY].find((key) => settings.has(key));
   if (variable === undefined) return {};
-  const path = (settings.get(variable)?.value ?? "").trim();
+  const path = settings.get(variable)!.value.trim();
   if (path === "") return {};
   if (binding.protocol !== "tcp") {
     // The container-wide key means the container's HTTP ports; only a per-port key naming a UDP port is a mistake.
-    return variable === perPort ? { problem: { variable, reason: `port ${port} is published as ${binding.protocol}; HTTP checks need TCP, so it is not probed` } } : {};
+    return variable !== CHECK_HTTP_KEY ? { problem: { variable, reason: `port ${port} is published as ${binding.protocol}; HTTP checks need TCP, so it is not probed` } } : {};
   }
   const problem = httpCheckPathProblem(path);
   return problem ? { problem: { variable, reason: `${problem}; the port is published without a health check` } } : { path };

@@ -112,7 +112,7 @@ export function planChanges(desired: readonly DnsRecord[], current: readonly Dns
     if (desiredKeys.has(key)) continue;
     desiredKeys.add(key);
     const ttl = ttls.get(nameTypeKey(wanted))!;
-    const d = wanted.ttlSeconds === ttl.ttlSeconds ? wanted : { ...wanted, ttlSeconds: ttl.ttlSeconds };
+    const d = { ...wanted, ttlSeconds: ttl.ttlSeconds };
     const existing = ownedCurrent.get(key);
     const blocking = (foreignByName.get(d.name) ?? []).find((f) => blocks(f, d));
     if (existing) {
@@ -153,7 +153,8 @@ export function nameTtls(desired: readonly DnsRecord[], current: readonly DnsRec
   const peers = new Set<string>();
   for (const c of current) {
     const key = nameTypeKey(c);
-    if (!wanted.has(key) || c.routing !== "multivalue" || c.alias) continue;
+    // Every multivalue record set counts; only the names and types we want are read below.
+    if (c.routing !== "multivalue" || c.alias) continue;
     const id = parseSetIdentifier(c.setIdentifier);
     if (id?.owner === scope.owner) {
       if (id.hostId !== scope.hostId) peers.add(key);

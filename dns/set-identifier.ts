@@ -113,9 +113,13 @@ export function formatSetIdentifier(parts: SetIdentifierParts): string {
   return id;
 }
 
-/** Splits a set identifier, or returns `undefined` when it is not one of ours in form. */
+/**
+ * Splits a set identifier, or returns `undefined` when it is not one of ours
+ * in form. The parts' patterns bound the length (20 + 64 + 40 + 2 = 126),
+ * inside Route53's {@link SET_IDENTIFIER_MAX_LENGTH}.
+ */
 export function parseSetIdentifier(id: string | undefined): SetIdentifierParts | undefined {
-  if (id === undefined || id.length === 0 || id.length > SET_IDENTIFIER_MAX_LENGTH) return undefined;
+  if (id === undefined) return undefined;
   const parts = id.split("/");
   if (parts.length !== 3) return undefined;
   const [owner, hostId, slot] = parts;

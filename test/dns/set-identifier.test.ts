@@ -184,6 +184,10 @@ describe("set identifiers", () => {
     });
   });
 
+  test("every slash of a path becomes a dot in the slot", () => {
+    expect(srvSlot("3f2a9c1b7d4e".padEnd(64, "0"), 8080, "/a/b/c")).toBe("3f2a9c1b7d4e-8080.a.b.c");
+  });
+
   test("an SRV slot without a path has none, not an empty one", () => {
     expect(srvSlot("3f2a9c1b7d4e".padEnd(64, "0"), 80, undefined)).toBe("3f2a9c1b7d4e-80");
     expect(describeSlot("3f2a9c1b7d4e-80")).not.toHaveProperty("httpCheckPath");
