@@ -1,10 +1,14 @@
+import { dirname, join } from "node:path";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { policyDocument, type PolicyStatement } from "./iam-documents";
 import { boundedName } from "./naming";
@@ -15,6 +19,16 @@ import { terraformText } from "./terraform-text";
 export const AGENT_PATH = "/opt/ecsdns/agent.js";
 /** Its systemd unit. */
 export const AGENT_UNIT = "ecsdns-agent.service";
+/** The agent's read-only proxy to Docker (agent/docker-proxy/), installed next to it. */
+export const DOCKER_PROXY_PATH = "/opt/ecsdns/docker-proxy.js";
+/** Its service unit, started by {@link DOCKER_PROXY_SOCKET_UNIT} on the agent's first connection. */
+export const DOCKER_PROXY_UNIT = "ecsdns-docker-proxy.service";
+/** The socket unit that owns the proxy's socket. */
+export const DOCKER_PROXY_SOCKET_UNIT = "ecsdns-docker-proxy.socket";
+/** Where the agent reaches Docker (`DOCKER_HOST` in its unit): the proxy, never Docker's own socket. */
+export const DOCKER_PROXY_SOCKET = "/run/ecsdns-docker.sock";
+/** The group that may connect to {@link DOCKER_PROXY_SOCKET}: the agent's unit only. */
+export const DOCKER_PROXY_GROUP = "ecsdns-docker";
 /** The unit the agent's `OnFailure=` starts: it has the Auto Scaling group replace the instance. */
 export const AGENT_FAILED_UNIT = "ecsdns-agent-failed.service";
 /** The script that unit runs. */
@@ -38,6 +52,9 @@ export const AGENT_SUPERVISION = {
   /** Start-up ends at READY=1, after the first pass; one that takes longer is hung (agent/watchdog.ts DEFAULT_MAX_PASS_MS). */
   startTimeoutSeconds: 180,
 } as const;
+
+/** How long a replaced agent bundle (a noncurrent version in the artifacts bucket) is kept. */
+export const ARTIFACTS_NONCURRENT_DAYS = 30;
 
 /** A unit that failed at least this long after its last process ended had waited to restart (`RestartSec`, at least 2 s). */
 export const REFUSED_RESTART_MIN_WAIT_MS = 1000;
@@ -84,17 +101,20 @@ aws autoscaling set-instance-health --region "$AWS_REGION" --instance-id "$insta
 `;
 
 /**
- * The sandbox both units run in (the agent's adds a dynamic user), rated at
- * most 2.0 of 10 by `systemd-analyze security` (test/modules/dns-agent-units.test.ts).
+ * The sandbox every unit of the install runs in (the agent's and the proxy's
+ * add a dynamic user), with the socket families it may use; each unit is
+ * rated at most 2.0 of 10 by `systemd-analyze security`
+ * (test/modules/dns-agent-units.test.ts).
  * System calls: the set systemd keeps for services, less the privileged and
  * resource-control ones; a call outside it fails with EPERM instead of
  * killing the process (Node.js tries `setrlimit` at start and carries on when
- * refused). Not set, for Node.js: `MemoryDenyWriteExecute=` (V8's JIT writes
- * code), `PrivateNetwork=`/`IPAddressDeny=` (Route53, S3 and instance metadata
- * are reached over the host's network), `PrivateUsers=` (the Docker socket's
- * group must keep its meaning).
+ * refused). Not set: `MemoryDenyWriteExecute=` (V8's JIT writes code);
+ * `PrivateNetwork=`/`IPAddressDeny=` here (the agent reaches Route53 and
+ * instance metadata over the host's network; the proxy adds them);
+ * `PrivateUsers=` (the sockets' groups must keep their meaning).
  */
-const HARDENING = `NoNewPrivileges=yes
+function sandbox(addressFamilies = "AF_UNIX AF_INET AF_INET6"): string {
+  return `NoNewPrivileges=yes
 ProtectSystem=strict
 ProtectHome=yes
 PrivateTmp=yes
@@ -112,13 +132,14 @@ RestrictNamespaces=yes
 RestrictRealtime=yes
 RestrictSUIDSGID=yes
 LockPersonality=yes
-RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+RestrictAddressFamilies=${addressFamilies}
 SystemCallArchitectures=native
 SystemCallFilter=@system-service
 SystemCallFilter=~@privileged @resources
 SystemCallErrorNumber=EPERM
 UMask=0077
 CapabilityBoundingSet=`;
+}
 
 /** Properties of {@link DnsAgentInstall}. */
 export interface DnsAgentInstallProps {
@@ -143,6 +164,11 @@ export interface DnsAgentInstallProps {
    * @default - AWS's own endpoints
    */
   readonly awsEndpointUrl?: string;
+  /**
+   * The Docker proxy's single-file bundle (dist/docker-proxy.js), built with the agent's.
+   * @default - `docker-proxy.js` next to `bundlePath`
+   */
+  readonly dockerProxyBundlePath?: string;
 }
 
 /**
@@ -152,13 +178,18 @@ export interface DnsAgentInstallProps {
  * it as a hardened systemd service, and the permissions it needs (records of
  * one zone, A and SRV only; its own bundle). It runs on the host, not in a
  * container: with IMDSv2 and hop limit 1 only host processes reach the
- * instance role.
+ * instance role. It reads Docker through a proxy of its own
+ * ({@link DOCKER_PROXY_UNIT}, published the same way) that lets through
+ * listing and inspecting containers and the event stream, nothing else: the
+ * agent's unit is not in the `docker` group, whose socket is root on the host.
  */
 export class DnsAgentInstall extends Construct {
   /** Shell lines for the instance user data (contains tokens). */
   readonly userData: string;
   /** S3 key of this build of the agent. */
   readonly bundleKey: string;
+  /** S3 key of this build of the Docker proxy. */
+  readonly dockerProxyBundleKey: string;
   private readonly statements: PolicyStatement[];
 
   constructor(scope: Construct, id: string, props: DnsAgentInstallProps) {
@@ -169,7 +200,7 @@ export class DnsAgentInstall extends Construct {
       // Holds only build outputs this stack put there.
       forceDestroy: true,
     });
-    new S3BucketPublicAccessBlock(this, "artifacts-private", {
+    const publicAccess = new S3BucketPublicAccessBlock(this, "artifacts-private", {
       bucket: bucket.id,
       blockPublicAcls: true,
       blockPublicPolicy: true,
@@ -182,6 +213,39 @@ export class DnsAgentInstall extends Construct {
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
 
+    new S3BucketPolicy(this, "artifacts-tls-only", {
+      bucket: bucket.id,
+      policy: policyDocument([
+        {
+          effect: "Deny",
+          principals: { AWS: "*" },
+          actions: ["s3:*"],
+          resources: [bucket.arn, `${bucket.arn}/*`],
+          conditions: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]),
+      // The public access block must exist first, or S3 may judge the policy before it applies.
+      dependsOn: [publicAccess],
+    });
+    // A new build is a new key: Terraform deletes the old object, which versioning keeps as a
+    // noncurrent version (to restore by hand) until the rule below expires it. The bundle that
+    // instances download is always a current version, which no rule expires.
+    const versioning = new S3BucketVersioningA(this, "artifacts-versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
+    new S3BucketLifecycleConfiguration(this, "artifacts-lifecycle", {
+      bucket: bucket.id,
+      rule: [
+        {
+          id: "expire-replaced-bundles",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: ARTIFACTS_NONCURRENT_DAYS }],
+          expiration: [{ expiredObjectDeleteMarker: true }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+      dependsOn: [versioning],
+    });
+
     const asset = new TerraformAsset(this, "bundle", { path: props.bundlePath, type: AssetType.FILE });
     this.bundleKey = `agent/${asset.assetHash}/agent.js`;
     new S3Object(this, "bundle-object", {
@@ -191,10 +255,22 @@ export class DnsAgentInstall extends Construct {
       contentType: "application/javascript",
     });
 
+    const proxyAsset = new TerraformAsset(this, "docker-proxy-bundle", {
+      path: props.dockerProxyBundlePath ?? join(dirname(props.bundlePath), "docker-proxy.js"),
+      type: AssetType.FILE,
+    });
+    this.dockerProxyBundleKey = `docker-proxy/${proxyAsset.assetHash}/docker-proxy.js`;
+    new S3Object(this, "docker-proxy-bundle-object", {
+      bucket: bucket.id,
+      key: this.dockerProxyBundleKey,
+      source: proxyAsset.path,
+      contentType: "application/javascript",
+    });
+
     this.statements = [
       // The unit below always passes --zone-name, so the agent never reads the zone itself.
       ...route53RecordStatements({ partition: props.partition, zoneId: props.zoneId, readsZoneName: false }),
-      { actions: ["s3:GetObject"], resources: [`${bucket.arn}/${this.bundleKey}`] },
+      { actions: ["s3:GetObject"], resources: [`${bucket.arn}/${this.bundleKey}`, `${bucket.arn}/${this.dockerProxyBundleKey}`] },
     ];
 
     // The zone's id and name may be tokens (from the discovery stack): each one
@@ -214,15 +290,51 @@ retry dnf install -y nodejs22
 command -v aws >/dev/null || retry dnf install -y awscli-2
 install -d -m 0755 /opt/ecsdns
 retry aws s3 cp --only-show-errors --region ${props.region} s3://${bucket.bucket}/${this.bundleKey} ${AGENT_PATH}
-chmod 0644 ${AGENT_PATH}
+retry aws s3 cp --only-show-errors --region ${props.region} s3://${bucket.bucket}/${this.dockerProxyBundleKey} ${DOCKER_PROXY_PATH}
+chmod 0644 ${AGENT_PATH} ${DOCKER_PROXY_PATH}
+getent group ${DOCKER_PROXY_GROUP} >/dev/null || groupadd --system ${DOCKER_PROXY_GROUP}
 cat > ${AGENT_FAILED_SCRIPT_PATH} <<'SCRIPT'
 ${AGENT_FAILED_SCRIPT}SCRIPT
 chmod 0755 ${AGENT_FAILED_SCRIPT_PATH}
+cat > /etc/systemd/system/${DOCKER_PROXY_SOCKET_UNIT} <<'UNIT'
+[Unit]
+Description=ecsdns agent's read-only Docker API: its socket, for the agent's group only
+
+[Socket]
+ListenStream=${DOCKER_PROXY_SOCKET}
+SocketMode=0660
+SocketGroup=${DOCKER_PROXY_GROUP}
+
+[Install]
+WantedBy=sockets.target
+UNIT
+cat > /etc/systemd/system/${DOCKER_PROXY_UNIT} <<'UNIT'
+[Unit]
+Description=ecsdns agent's read-only Docker API: lists and inspects containers, follows events, refuses the rest
+Requires=${DOCKER_PROXY_SOCKET_UNIT}
+Wants=docker.service
+After=docker.service
+
+[Service]
+ExecStart=/usr/bin/node-22 --max-semi-space-size=1 ${DOCKER_PROXY_PATH} --docker-socket /var/run/docker.sock
+Restart=always
+RestartSec=1
+DynamicUser=yes
+# The one process on this host, besides root's, that speaks to Docker for the agent.
+SupplementaryGroups=docker
+# Docker's socket and its own are all it uses: no network at all.
+PrivateNetwork=yes
+IPAddressDeny=any
+${sandbox("AF_UNIX")}
+MemoryMax=64M
+TasksMax=16
+UNIT
 cat > /etc/systemd/system/${AGENT_UNIT} <<'UNIT'
 [Unit]
 Description=ecsdns agent: Route53 A/SRV records for this host's containers
-Wants=network-online.target docker.service
-After=network-online.target docker.service
+Wants=network-online.target
+Requires=${DOCKER_PROXY_SOCKET_UNIT}
+After=network-online.target docker.service ${DOCKER_PROXY_SOCKET_UNIT}
 # A crash loop uses up the start limit: the unit then ends failed, and
 # ${AGENT_FAILED_UNIT} has the Auto Scaling group replace this instance.
 ${startLimit}
@@ -235,6 +347,8 @@ Type=notify
 NotifyAccess=all
 ${watchdog}
 ${environment}
+# Docker through the proxy, which only reads (${DOCKER_PROXY_UNIT}).
+Environment=DOCKER_HOST=unix://${DOCKER_PROXY_SOCKET}
 # A small young generation keeps its memory down (bench/results/agent.md). No flag may
 # turn off part of Node: --jitless, for one, turns off WebAssembly, which fetch needs.
 ExecStart=/usr/bin/node-22 --max-semi-space-size=1 ${AGENT_PATH} ${flags}
@@ -242,8 +356,8 @@ Restart=always
 RestartSec=${restartSeconds}
 TimeoutStopSec=30
 DynamicUser=yes
-${HARDENING}
-SupplementaryGroups=docker
+${sandbox()}
+SupplementaryGroups=${DOCKER_PROXY_GROUP}
 MemoryMax=128M
 TasksMax=64
 
@@ -262,9 +376,10 @@ ${environment}
 ExecStart=${AGENT_FAILED_SCRIPT_PATH}
 # Root without capabilities: systemctl then reaches systemd over its root-only private
 # socket; a dynamic user's goes through D-Bus, which refused one in a systemd 252 test.
-${HARDENING}
+${sandbox()}
 UNIT
 systemctl daemon-reload
+systemctl enable --now ${DOCKER_PROXY_SOCKET_UNIT}
 systemctl enable --now ${AGENT_UNIT}
 `;
   }

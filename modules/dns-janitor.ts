@@ -95,8 +95,8 @@ export class DnsJanitor extends Construct {
 
     const statements: PolicyStatement[] = [
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:*`] },
-      // The janitor knows hosts by their SRV targets and A records: it never needs the zone's name.
-      ...route53RecordStatements({ partition: props.partition, zoneId: props.zoneId }),
+      // The janitor knows hosts by their SRV targets and A records (it never needs the zone's name), and only deletes.
+      ...route53RecordStatements({ partition: props.partition, zoneId: props.zoneId, actions: ["DELETE"] }),
       // DescribeInstances supports no resource-level permissions.
       { actions: ["ec2:DescribeInstances"], resources: ["*"] },
       { actions: ["sqs:SendMessage"], resources: [failures.arn] },

@@ -271,14 +271,40 @@ function instancesOf(
   };
 }
 
+/** The script that keeps bridge-mode containers from instance metadata; run by the user data and after every start of Docker. */
+export const BLOCK_IMDS_SCRIPT_PATH = "/usr/local/sbin/ecs-block-container-imds";
+/** The drop-in that runs {@link BLOCK_IMDS_SCRIPT_PATH} after Docker starts. */
+export const BLOCK_IMDS_DOCKER_DROP_IN = "/etc/systemd/system/docker.service.d/ecs-block-container-imds.conf";
+
 /**
- * First-boot script: `extra` (which may hold tokens, see {@link terraformText}),
+ * Drops what containers on Docker's bridges send to instance metadata, as
+ * ECS's documentation recommends for bridge-mode tasks (a second layer under
+ * IMDSv2's hop limit of 1). `DOCKER-USER` sits in the FORWARD chain, which
+ * only routed (container) traffic crosses: the host's own processes, the ECS
+ * agent (host network) and the DNS agent among them, still reach metadata,
+ * and task roles' credentials (169.254.170.2, which the ECS agent serves on
+ * the host) are another address. Docker creates the chain when missing and
+ * never flushes it; the script creates it if Docker has not started yet, and
+ * adds the rule only once, so it can run again after every Docker start.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+ */
+export const BLOCK_IMDS_SCRIPT = `#!/bin/bash
+set -euo pipefail
+rule=(--in-interface 'docker+' --destination 169.254.169.254/32 --jump DROP)
+iptables --wait --numeric --list DOCKER-USER >/dev/null 2>&1 || iptables --wait --new-chain DOCKER-USER
+iptables --wait --check DOCKER-USER "\${rule[@]}" 2>/dev/null || iptables --wait --insert DOCKER-USER 1 "\${rule[@]}"
+`;
+
+/**
+ * First-boot script: keep containers from instance metadata
+ * ({@link BLOCK_IMDS_SCRIPT}, now and after every start of Docker), `extra`
+ * (which may hold tokens, see {@link terraformText}),
  * then join the cluster with task IAM roles and awslogs on. The ECS agent
  * starts after cloud-init whatever the script did, so joining comes last,
  * and a step that fails before it keeps the instance out: ECS is masked and
  * the instance stops, which the Auto Scaling group's health check sees and
  * replaces it. An instance never serves tasks without what `extra` installs
- * (the DNS agent).
+ * (the DNS agent), nor without the metadata rule.
  */
 export function instanceUserData(
   clusterName: string,
@@ -289,6 +315,17 @@ export function instanceUserData(
     "#!/bin/bash",
     "set -euo pipefail",
     `trap 'echo "user data failed (line $LINENO): not joining ${clusterName}; stopping so that the Auto Scaling group replaces this instance" >&2; systemctl mask --now ecs.service || true; shutdown -h +1 || true' ERR`,
+    "# --- containers on Docker's bridges never reach instance metadata ---",
+    `cat > ${BLOCK_IMDS_SCRIPT_PATH} <<'SCRIPT'`,
+    `${BLOCK_IMDS_SCRIPT}SCRIPT`,
+    `chmod 0755 ${BLOCK_IMDS_SCRIPT_PATH}`,
+    `mkdir -p ${BLOCK_IMDS_DOCKER_DROP_IN.replace(/\/[^/]+$/, "")}`,
+    `cat > ${BLOCK_IMDS_DOCKER_DROP_IN} <<'UNIT'`,
+    "[Service]",
+    `ExecStartPost=${BLOCK_IMDS_SCRIPT_PATH}`,
+    "UNIT",
+    "systemctl daemon-reload",
+    BLOCK_IMDS_SCRIPT_PATH,
     ...(extra ? [extra] : []),
     "cat >> /etc/ecs/ecs.config <<'EOF'",
     `ECS_CLUSTER=${clusterName}`,

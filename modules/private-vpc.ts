@@ -1,6 +1,7 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
@@ -84,6 +85,10 @@ export class PrivateVpc extends Construct {
     });
     this.vpcId = vpc.id;
     this.cidrBlock = cidrBlock;
+    // Adopting the VPC's default security group removes all its rules (AWS's default lets its
+    // members reach each other and anything outside): nothing uses it, and anything put in it
+    // by mistake reaches nothing.
+    new DefaultSecurityGroup(this, "default-security-group", { vpcId: vpc.id, tags: name("default-no-rules") });
 
     const internetGateway = new InternetGateway(this, "internet-gateway", { vpcId: vpc.id, tags: name("igw") });
     const publicRoutes = new RouteTable(this, "public-routes", { vpcId: vpc.id, tags: name("public") });

@@ -26,6 +26,8 @@ const NPM_INSTALL_RECORD = "node_modules/.package-lock.json";
 const BUNDLES = [
   // The host agent: `node dist/agent.js`, or run directly.
   { name: "agent", entry: "agent/main.ts", outfile: "dist/agent.js", banner: "#!/usr/bin/env node", executable: true },
+  // The agent's read-only door to Docker, a unit of its own on every host: `node dist/docker-proxy.js`.
+  { name: "docker-proxy", entry: "agent/docker-proxy/main.ts", outfile: "dist/docker-proxy.js" },
   // The janitor Lambda: its code is dist/janitor.zip holding index.js, handler `index.handler`.
   { name: "janitor", entry: "janitor/handler.ts", outfile: "dist/janitor/index.js", zipfile: "dist/janitor.zip" },
 ];

@@ -30,10 +30,10 @@ export interface InstalledAgent extends WrittenUnit {
 }
 
 /**
- * Every service unit the user data writes (`cat > /etc/systemd/system/<name>.service <<'...'`), in order.
+ * Every service and socket unit the user data writes (`cat > /etc/systemd/system/<name>.service <<'...'`), in order.
  */
 export function unitsFromUserData(userData: string): WrittenUnit[] {
-  const heredocs = userData.matchAll(/^cat > \/etc\/systemd\/system\/([\w@.-]+\.service) <<'(\w+)'\n([\s\S]*?)\n\2$/gm);
+  const heredocs = userData.matchAll(/^cat > \/etc\/systemd\/system\/([\w@.-]+\.(?:service|socket)) <<'(\w+)'\n([\s\S]*?)\n\2$/gm);
   return [...heredocs].map(([, unitName, , unitText]) => ({ unitName, unitText, unit: parseUnit(unitText) }));
 }
 
@@ -107,9 +107,12 @@ function isYes(value: string | undefined): boolean {
  * (verify fails on a command that does not exist on this machine; any
  * existing executable serves). Returns what it reported, `""` when the unit
  * is clean, or `undefined` where there is no systemd-analyze (e.g. macOS).
+ * `companions` (the other units the user data writes) are put beside it, so
+ * that a unit that requires another (the agent, the Docker proxy's socket) is
+ * verified with it.
  */
-export function verifyUnit(unit: WrittenUnit, node: string): string | undefined {
-  return withUnitFile(unit, node, (file) => {
+export function verifyUnit(unit: WrittenUnit, node: string, companions: readonly WrittenUnit[] = []): string | undefined {
+  return withUnitFile(unit, node, companions, (file) => {
     // Warnings (an unknown setting, a bad value) exit 0: anything it says counts.
     const result = spawnSync("systemd-analyze", ["verify", file], { encoding: "utf8" });
     if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return undefined;
@@ -124,7 +127,7 @@ export function verifyUnit(unit: WrittenUnit, node: string): string | undefined 
  * is no systemd-analyze.
  */
 export function unitExposure(unit: WrittenUnit, node: string): number | undefined {
-  return withUnitFile(unit, node, (file) => {
+  return withUnitFile(unit, node, [], (file) => {
     const result = spawnSync("systemd-analyze", ["security", "--offline=true", "--no-pager", file], { encoding: "utf8" });
     if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return undefined;
     const level = /Overall exposure level for \S+: (\d+(?:\.\d+)?)/.exec(result.stdout ?? "");
@@ -133,9 +136,10 @@ export function unitExposure(unit: WrittenUnit, node: string): number | undefine
   });
 }
 
-function withUnitFile<T>(unit: WrittenUnit, node: string, use: (file: string) => T): T {
+function withUnitFile<T>(unit: WrittenUnit, node: string, companions: readonly WrittenUnit[], use: (file: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), "ecsdns-unit-"));
   try {
+    for (const other of companions) writeFileSync(join(dir, other.unitName), other.unitText.replace(/^ExecStart=(\S+)/m, `ExecStart=${node}`));
     const file = join(dir, unit.unitName);
     writeFileSync(file, unit.unitText.replace(/^ExecStart=(\S+)/m, `ExecStart=${node}`));
     return use(file);

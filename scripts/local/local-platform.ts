@@ -75,7 +75,7 @@ export async function runLocalPlatform(props: LocalPlatformProps, docker: Docker
     const object = await clients.s3.send(new GetObjectCommand({ Bucket: installed.bundleSource.bucket, Key: installed.bundleSource.key }));
     writeFileSync(bundle, await object.Body!.transformToByteArray());
     const node = node22();
-    const said = verifyUnit(installed, node);
+    const said = verifyUnit(installed, node, installed.units.filter((u) => u !== installed && u.unitName !== installed.unitName));
     if (said === undefined) props.log(`systemd-analyze is not installed here: ${installed.unitName} was not verified`);
     else if (said !== "") throw new Error(`systemd-analyze verify ${installed.unitName}:\n${said}`);
     props.log(`instance ${instance.instanceId}: running ${installed.unitName} as its unit says, from s3://${installed.bundleSource.bucket}/${installed.bundleSource.key}, on Node.js ${NODE22_VERSION}`);

@@ -19,6 +19,8 @@ export interface SynthesizedInstall {
   readonly installed: InstalledAgent;
   /** The bundle as the stack publishes it (its asset in the synthesized output). */
   readonly bundle: string;
+  /** The Docker proxy's bundle, likewise. */
+  readonly dockerProxyBundle: string;
   dispose(): void;
 }
 
@@ -31,6 +33,7 @@ export function synthesizeAgentInstall(zone: { id: string; name: string }, awsEn
   const install = new DnsAgentInstall(stack, "dns-agent", {
     namePrefix: "installed-test",
     bundlePath: bundlePath("agent"),
+    dockerProxyBundlePath: bundlePath("docker-proxy"),
     zoneId: zone.id,
     zoneName: zone.name.replace(/\.$/, ""),
     region,
@@ -41,12 +44,18 @@ export function synthesizeAgentInstall(zone: { id: string; name: string }, awsEn
   app.synth();
   const stackDir = join(outdir, "stacks", "cluster");
   const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
-  const object = Object.values(json.resource.aws_s3_object as Record<string, { source: string }>)[0];
+  const objects = Object.values(json.resource.aws_s3_object as Record<string, { key: string; source: string }>);
+  const published = (name: string) => {
+    const found = objects.find((o) => o.key.endsWith(`/${name}`));
+    if (!found) throw new Error(`the stack publishes no ${name}: ${objects.map((o) => o.key).join(", ")}`);
+    return join(stackDir, found.source);
+  };
   // Terraform renders the bucket's name where the user data refers to it; the rest is plain text.
   const userData = joinedText(json.output.user_data.value).replace(/\$\{aws_s3_bucket\.[\w-]+\.bucket\}/g, "installed-test-artifacts");
   return {
     installed: installedAgentFromUserData(userData),
-    bundle: join(stackDir, object.source),
+    bundle: published("agent.js"),
+    dockerProxyBundle: published("docker-proxy.js"),
     dispose: () => rmSync(outdir, { recursive: true, force: true }),
   };
 }

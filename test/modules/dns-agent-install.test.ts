@@ -8,6 +8,7 @@ import {
   AGENT_FAILED_UNIT,
   AGENT_PATH,
   AGENT_UNIT,
+  ARTIFACTS_NONCURRENT_DAYS,
   DnsAgentInstall,
   REFUSED_RESTART_MIN_WAIT_MS,
   type DnsAgentInstallProps,
@@ -15,7 +16,7 @@ import {
 import { DEFAULT_MAX_PASS_MS } from "../../agent/watchdog";
 import { setting, settings, timeSpanMs } from "../../scripts/local/systemd-unit";
 import { unitsFromUserData } from "../../scripts/local/installed-agent";
-import { jsonDocumentOf, joinedText, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
+import { jsonDocumentOf, joinedText, ref, resources, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
 
 const GROUP_ARN = "arn:aws:autoscaling:us-west-2:123456789012:autoScalingGroup:0a1b2c3d:autoScalingGroupName/shop-dev-ecs";
 
@@ -56,7 +57,10 @@ describe("DnsAgentInstall", () => {
     const { stack, key } = synthAgent();
     // THEN
     expect(key).toMatch(/^agent\/[0-9A-F]{32}\/agent\.js$/i);
-    expect(soleResource(stack, "aws_s3_object")).toMatchObject({ key, source: expect.stringContaining("assets/") });
+    expect(resources(stack, "aws_s3_object").map((o) => o.values)).toEqual([
+      expect.objectContaining({ key, source: expect.stringContaining("assets/") }),
+      expect.objectContaining({ key: expect.stringMatching(/^docker-proxy\/[0-9A-F]{32}\/docker-proxy\.js$/i), source: expect.stringContaining("assets/") }),
+    ]);
     expect(soleResource(stack, "aws_s3_bucket_public_access_block")).toMatchObject({
       block_public_acls: true,
       block_public_policy: true,
@@ -66,10 +70,49 @@ describe("DnsAgentInstall", () => {
     expect(soleResource(stack, "aws_s3_bucket_server_side_encryption_configuration").rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
   });
 
+  test("the bucket refuses every request that does not come over TLS", () => {
+    // GIVEN / WHEN
+    const { stack } = synthAgent();
+    // THEN
+    const bucket = resources(stack, "aws_s3_bucket")[0];
+    const policy = soleResource(stack, "aws_s3_bucket_policy");
+    expect(policy.bucket).toBe(ref("aws_s3_bucket", bucket, "id"));
+    expect(jsonDocumentOf(policy.policy).Statement).toEqual([
+      {
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: ["s3:*"],
+        Resource: [ref("aws_s3_bucket", bucket, "arn"), `${ref("aws_s3_bucket", bucket, "arn")}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ]);
+  });
+
+  test("the bucket expires replaced bundles (noncurrent versions) only: the bundle instances download is current and never expires", () => {
+    // GIVEN / WHEN
+    const { stack } = synthAgent();
+    // THEN
+    expect(soleResource(stack, "aws_s3_bucket_versioning").versioning_configuration).toEqual({ status: "Enabled" });
+    const rules = soleResource(stack, "aws_s3_bucket_lifecycle_configuration").rule as Record<string, unknown>[];
+    expect(rules).toEqual([
+      {
+        id: "expire-replaced-bundles",
+        status: "Enabled",
+        filter: [{ prefix: "" }],
+        noncurrent_version_expiration: [{ noncurrent_days: ARTIFACTS_NONCURRENT_DAYS }],
+        expiration: [{ expired_object_delete_marker: true }],
+        abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }],
+      },
+    ]);
+    // No rule expires current objects by age or date.
+    expect(JSON.stringify(rules)).not.toMatch(/"(days|date)"/);
+  });
+
   test("a new build of the agent gets a new key, so the user data changes and a new launch template version rolls it out", () => {
     // GIVEN two different bundles
     const dir = mkdtempSync(join(tmpdir(), "agent-bundle-"));
     writeFileSync(join(dir, "agent.js"), "console.log('v2');\n");
+    writeFileSync(join(dir, "docker-proxy.js"), "console.log('proxy');\n");
     // WHEN / THEN
     const first = synthAgent();
     const second = synthAgent({ bundlePath: join(dir, "agent.js") });
@@ -84,7 +127,7 @@ describe("DnsAgentInstall", () => {
     // THEN
     expect(script).toContain(`cat > /etc/systemd/system/${AGENT_UNIT} <<'UNIT'`);
     expect(script).toContain(`systemctl enable --now ${AGENT_UNIT}`);
-    const exec = script.split("\n").find((l) => l.startsWith("ExecStart="));
+    const exec = settings(unitsFromUserData(script).find((u) => u.unitName === AGENT_UNIT)!.unit, "Service", "ExecStart").map((v) => `ExecStart=${v}`)[0];
     expect(exec).toBe(
       `ExecStart=/usr/bin/node-22 --max-semi-space-size=1 ${AGENT_PATH} --zone-id Z0123456789ABCDEFGHIJ --zone-name svc.internal --owner team-a --ttl 20 --resync-seconds 90 --deregister-on-exit --metrics-host 127.0.0.1`,
     );
@@ -93,20 +136,23 @@ describe("DnsAgentInstall", () => {
   });
 
   test("runs the agent with no flag that turns off part of Node.js (--jitless turns off WebAssembly, which fetch needs)", () => {
-    const exec = synthAgent().script.split("\n").find((l) => l.startsWith("ExecStart="))!;
-    expect(exec).not.toMatch(/--(jitless|no-expose-wasm|lite-mode|no-opt)\b/);
+    const execs = synthAgent().script.split("\n").filter((l) => l.startsWith("ExecStart=/usr/bin/node-22"));
+    expect(execs).toHaveLength(2); // the agent and its Docker proxy
+    for (const exec of execs) expect(exec).not.toMatch(/--(jitless|no-expose-wasm|lite-mode|no-opt)\b/);
   });
 
   test("points the agent's AWS SDK at the emulator only when given an endpoint (the local target)", () => {
     const environment = (script: string) => settings(unitsFromUserData(script).find((u) => u.unitName === AGENT_UNIT)!.unit, "Service", "Environment").map((v) => `Environment=${v}`);
-    expect(environment(synthAgent().script)).toEqual(["Environment=AWS_REGION=us-west-2"]);
+    const docker = "Environment=DOCKER_HOST=unix:///run/ecsdns-docker.sock";
+    expect(environment(synthAgent().script)).toEqual(["Environment=AWS_REGION=us-west-2", docker]);
     expect(environment(synthAgent({ awsEndpointUrl: "http://127.0.0.1:4566" }).script)).toEqual([
       "Environment=AWS_REGION=us-west-2",
       "Environment=AWS_ENDPOINT_URL=http://127.0.0.1:4566",
+      docker,
     ]);
   });
 
-  test("lets the instances change only A and SRV records of the one zone, read only their bundle, and mark only instances of their group unhealthy", () => {
+  test("lets the instances change only A and SRV records of the one zone, read only their bundles (agent and Docker proxy), and mark only instances of their group unhealthy", () => {
     // GIVEN / WHEN
     const { stack, key } = synthAgent();
     // THEN
@@ -119,7 +165,11 @@ describe("DnsAgentInstall", () => {
         Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"] } },
       },
       { Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: [zoneArn] },
-      { Effect: "Allow", Action: ["s3:GetObject"], Resource: [expect.stringMatching(new RegExp(`\\.arn\\}/${key.replace(/\//g, "\\/")}$`))] },
+      {
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: [expect.stringMatching(new RegExp(`\\.arn\\}/${key.replace(/\//g, "\\/")}$`)), expect.stringMatching(/\.arn\}\/docker-proxy\/[0-9A-F]{32}\/docker-proxy\.js$/i)],
+      },
       { Effect: "Allow", Action: ["autoscaling:SetInstanceHealth"], Resource: [GROUP_ARN] },
     ]);
     expect(soleResource(stack, "aws_iam_role_policy").role).toBe("shop-dev-ecs-instance");

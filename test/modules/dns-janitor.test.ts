@@ -74,7 +74,7 @@ describe("DnsJanitor", () => {
     });
   });
 
-  test("its role may read and change only A and SRV records of the zone, describe instances, log and report failures", () => {
+  test("its role may read, and only delete, A and SRV records of the zone, describe instances, log and report failures", () => {
     const stack = synthJanitor();
     const statements = statementsOf(stack);
     expect(statements.flatMap((s) => s.Action).sort()).toEqual(
@@ -82,7 +82,7 @@ describe("DnsJanitor", () => {
     );
     for (const s of statements.filter((s) => s.Action.some((a) => a.startsWith("route53:")))) expect(s.Resource).toEqual([zoneArn]);
     expect(statements.find((s) => s.Action.includes("route53:ChangeResourceRecordSets"))!.Condition).toEqual({
-      "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"] },
+      "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"], "route53:ChangeResourceRecordSetsActions": ["DELETE"] },
     });
     // The one resource wildcard is an action that supports none.
     expect(statements.filter((s) => s.Resource.includes("*")).flatMap((s) => s.Action)).toEqual(["ec2:DescribeInstances"]);

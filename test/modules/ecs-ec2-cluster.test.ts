@@ -1,4 +1,4 @@
-import { DYNAMIC_PORT_RANGE, EcsEc2Cluster, type EcsEc2ClusterProps } from "../../modules/ecs-ec2-cluster";
+import { BLOCK_IMDS_DOCKER_DROP_IN, BLOCK_IMDS_SCRIPT, BLOCK_IMDS_SCRIPT_PATH, DYNAMIC_PORT_RANGE, EcsEc2Cluster, type EcsEc2ClusterProps } from "../../modules/ecs-ec2-cluster";
 import {
   dataSources,
   joinedText,
@@ -150,7 +150,7 @@ describe("EcsEc2Cluster", () => {
       expect(soleResource(given, "aws_launch_template").instance_type).toBe("m6i.large");
     });
 
-    test("starts instances with user data that joins them to the cluster, with task IAM roles and awslogs on", () => {
+    test("starts instances with user data that keeps containers from instance metadata, then joins them to the cluster, with task IAM roles and awslogs on", () => {
       // GIVEN / WHEN
       const stack = synthCluster();
       // THEN
@@ -160,6 +160,17 @@ describe("EcsEc2Cluster", () => {
           "#!/bin/bash",
           "set -euo pipefail",
           `trap 'echo "user data failed (line $LINENO): not joining shop-dev; stopping so that the Auto Scaling group replaces this instance" >&2; systemctl mask --now ecs.service || true; shutdown -h +1 || true' ERR`,
+          "# --- containers on Docker's bridges never reach instance metadata ---",
+          `cat > ${BLOCK_IMDS_SCRIPT_PATH} <<'SCRIPT'`,
+          `${BLOCK_IMDS_SCRIPT}SCRIPT`,
+          `chmod 0755 ${BLOCK_IMDS_SCRIPT_PATH}`,
+          "mkdir -p /etc/systemd/system/docker.service.d",
+          `cat > ${BLOCK_IMDS_DOCKER_DROP_IN} <<'UNIT'`,
+          "[Service]",
+          `ExecStartPost=${BLOCK_IMDS_SCRIPT_PATH}`,
+          "UNIT",
+          "systemctl daemon-reload",
+          BLOCK_IMDS_SCRIPT_PATH,
           "cat >> /etc/ecs/ecs.config <<'EOF'",
           "ECS_CLUSTER=shop-dev",
           "ECS_ENABLE_TASK_IAM_ROLE=true",

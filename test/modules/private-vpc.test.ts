@@ -185,6 +185,17 @@ describe("PrivateVpc", () => {
     expect(policy.role).toBe(ref("aws_iam_role", resources(stack, "aws_iam_role")[0], "id"));
   });
 
+  test("takes over the VPC's default security group and leaves it without rules, so nothing put in it reaches or is reached", () => {
+    // GIVEN / WHEN
+    const stack = synthVpc();
+    // THEN
+    const group = soleResource(stack, "aws_default_security_group");
+    expect(group.vpc_id).toBe(ref("aws_vpc", resources(stack, "aws_vpc")[0], "id"));
+    // No ingress or egress block: the provider removes every rule the group has when it adopts it.
+    expect(Object.keys(group).filter((k) => k !== "//").sort()).toEqual(["tags", "vpc_id"]);
+    expect(resources(stack, "aws_security_group_rule")).toEqual([]);
+  });
+
   test("names every network resource after the prefix", () => {
     // GIVEN / WHEN
     const stack = synthVpc();

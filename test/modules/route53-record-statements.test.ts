@@ -48,7 +48,18 @@ describe("route53RecordStatements", () => {
     expect(withRead).toEqual([...without, { Effect: "Allow", Action: ["route53:GetHostedZone"], Resource: [zoneArn] }]);
   });
 
-  test("are the DNS agent's and the janitor's Route53 permissions, the same for the same zone", () => {
+  test("with actions, allows only those change actions (the key's values, upper case); with all three, adds no condition for them", () => {
+    // GIVEN / WHEN
+    const deleteOnly = rendered(route53RecordStatements({ ...zone, actions: ["DELETE"] }));
+    const all = rendered(route53RecordStatements({ ...zone, actions: ["UPSERT", "DELETE", "CREATE"] }));
+    // THEN
+    expect(deleteOnly[0].Condition).toEqual({
+      "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"], "route53:ChangeResourceRecordSetsActions": ["DELETE"] },
+    });
+    expect(all).toEqual(rendered(route53RecordStatements(zone)));
+  });
+
+  test("are the DNS agent's and the janitor's Route53 permissions: the agent may write, the janitor only delete", () => {
     // GIVEN
     const agent = synthConstruct((scope) => {
       new DnsAgentInstall(scope, "dns-agent", { ...zone, namePrefix: "shop-dev", bundlePath: TEST_BUNDLES.agent, zoneName: "svc.internal", region: "us-west-2" }).grantTo(
@@ -59,10 +70,8 @@ describe("route53RecordStatements", () => {
     const janitor = synthConstruct((scope) => {
       new DnsJanitor(scope, "janitor", { ...zone, namePrefix: "shop-dev", codeZip: TEST_BUNDLES.janitorZip, region: "us-west-2", accountId: "123456789012" });
     });
-    // WHEN
-    const expected = rendered(route53RecordStatements(zone));
-    // THEN
-    expect(route53StatementsOf(agent)).toEqual(expected);
-    expect(route53StatementsOf(janitor)).toEqual(expected);
+    // WHEN / THEN
+    expect(route53StatementsOf(agent)).toEqual(rendered(route53RecordStatements(zone)));
+    expect(route53StatementsOf(janitor)).toEqual(rendered(route53RecordStatements({ ...zone, actions: ["DELETE"] })));
   });
 });

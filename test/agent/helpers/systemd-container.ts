@@ -38,7 +38,8 @@ export class SystemdContainer {
     for (const dir of ["etc/systemd/system", "run", "tmp", "var/tmp", "var/lib", "proc", "sys", "dev", "usr", "opt", "root"]) mkdirSync(join(rootDir, dir), { recursive: true });
     for (const [link, target] of [["bin", "usr/bin"], ["lib", "usr/lib"], ["lib64", "usr/lib64"], ["sbin", "usr/sbin"]]) symlinkSync(target, join(rootDir, link));
     writeFileSync(join(rootDir, "etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
-    writeFileSync(join(rootDir, "etc/group"), "root:x:0:\ndocker:x:999:\n");
+    // docker, and the group the DNS agent's install adds for its Docker proxy's socket.
+    writeFileSync(join(rootDir, "etc/group"), "root:x:0:\ndocker:x:999:\necsdns-docker:x:998:\n");
     writeFileSync(join(rootDir, "etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
     copyFileSync("/usr/lib/os-release", join(rootDir, "etc/os-release"));
     const image = `ecsdns-test/${name}:1`;

@@ -8,7 +8,9 @@
  * Docker and instance metadata answer.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { availableParallelism } from "node:os";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
 import { buildBundles } from "../../../scripts/build/bundles";
 import { node22 } from "../../../scripts/lib/node22";
 import { startImdsStandIn, type ImdsStandIn } from "../../../scripts/local/imds-stand-in";
@@ -17,6 +19,7 @@ import { synthesizeAgentInstall, type SynthesizedInstall } from "../../helpers/i
 import { EmulatorZone } from "../../helpers/zones";
 import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../helpers/docker-lock";
 import { acquireHostPortsLock } from "../helpers/host-ports-lock";
+import { startInstalledDockerProxy, type InstalledDockerProxy } from "../helpers/installed-docker-proxy";
 import { TestContainers } from "../helpers/test-containers";
 import { testEnv, uniqueSuffix, waitFor } from "../helpers/test-env";
 
@@ -32,6 +35,8 @@ let synthesized: SynthesizedInstall | undefined;
 let imds: ImdsStandIn;
 let releaseLocks: (() => void)[] = [];
 let agent: ChildProcess | undefined;
+let dockerProxy: InstalledDockerProxy | undefined;
+const proxyDir = mkdtempSync(join(tmpdir(), "installed-proxy-"));
 
 beforeAll(async () => {
   await buildBundles({ onlyIfStale: true });
@@ -39,6 +44,10 @@ beforeAll(async () => {
   synthesized = synthesizeAgentInstall(zone, env.motoUrl);
   ({ installed, bundle } = synthesized);
   imds = await startImdsStandIn({ instanceId: hostId, localIpv4: "127.0.0.1", region: "us-east-1" });
+  // The agent reads Docker through its proxy, as on a host (the unit's DOCKER_HOST is the proxy's socket).
+  const socketPath = join(proxyDir, "ecsdns-docker.sock");
+  dockerProxy = startInstalledDockerProxy(installed.units, { node: node22(), bundle: synthesized.dockerProxyBundle, socketPath, dockerHost: env.dockerHost });
+  await waitFor("the Docker proxy's socket", async () => existsSync(socketPath), 10_000, 50);
   releaseLocks = [await acquireDockerLock(env.envDir), await acquireHostPortsLock(env.envDir)];
 }, BEFORE_ALL_WITH_DOCKER_LOCK_MS);
 
@@ -47,6 +56,8 @@ afterAll(async () => {
   await containers.removeAll();
   for (const release of releaseLocks) release();
   await imds?.close();
+  await dockerProxy?.stop();
+  rmSync(proxyDir, { recursive: true, force: true });
   await zone?.destroy();
   synthesized?.dispose();
 });
@@ -60,8 +71,14 @@ test("the user data installs one unit that runs the fetched bundle, with no --ho
   expect(exec).not.toMatch(/--host-(id|ip|public-ip)/);
 });
 
+test("the agent reaches Docker only through its proxy: DOCKER_HOST is the proxy's socket, and its unit is not in the docker group", () => {
+  const unitEnv = installed.unitText.split("\n").filter((l) => l.startsWith("Environment=DOCKER_HOST="));
+  expect(unitEnv).toEqual(["Environment=DOCKER_HOST=unix:///run/ecsdns-docker.sock"]);
+  expect(installed.unitText.split("\n").filter((l) => l.startsWith("SupplementaryGroups="))).toEqual(["SupplementaryGroups=ecsdns-docker"]);
+});
+
 test("systemd-analyze verify has nothing to say about the unit", () => {
-  const said = verifyUnit(installed, node22());
+  const said = verifyUnit(installed, node22(), installed.units.filter((u) => u.unitName !== installed.unitName));
   expect(said === undefined ? "no systemd-analyze on this machine" : said).toBe("");
 });
 
@@ -70,7 +87,7 @@ function startInstalledAgent(): { child: ChildProcess; output: () => string } {
   const command = localAgentCommand(installed, {
     node: node22(),
     bundle,
-    hostEnv: { DOCKER_HOST: env.dockerHost, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint },
+    hostEnv: { DOCKER_HOST: dockerProxy!.dockerHost, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint },
   });
   expect(command.env).not.toHaveProperty("AWS_ACCESS_KEY_ID"); // credentials: the instance role's, from IMDS
   let output = "";

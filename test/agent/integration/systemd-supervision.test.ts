@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { buildSync } from "esbuild";
 import { TerraformOutput } from "cdktf";
-import { AGENT_FAILED_SCRIPT, AGENT_FAILED_SCRIPT_PATH, AGENT_FAILED_UNIT, AGENT_UNIT, DnsAgentInstall } from "../../../modules/dns-agent-install";
+import { AGENT_FAILED_SCRIPT, AGENT_FAILED_SCRIPT_PATH, AGENT_FAILED_UNIT, AGENT_UNIT, DnsAgentInstall, DOCKER_PROXY_SOCKET_UNIT, DOCKER_PROXY_UNIT } from "../../../modules/dns-agent-install";
 import { node22 } from "../../../scripts/lib/node22";
 import { unitsFromUserData } from "../../../scripts/local/installed-agent";
 import { joinedText, synthConstruct, TEST_BUNDLES } from "../../helpers/synth";
@@ -56,6 +56,8 @@ beforeAll(async () => {
   for (const [key, value] of Object.entries(SCALED)) agentUnit = withSetting(agentUnit, key, value);
   writeFileSync(join(dir("units"), AGENT_UNIT), agentUnit);
   writeFileSync(join(dir("units"), AGENT_FAILED_UNIT), units.find((u) => u.unitName === AGENT_FAILED_UNIT)!.unitText);
+  // The agent's unit requires its Docker proxy's socket; the probe never connects to it.
+  for (const name of [DOCKER_PROXY_SOCKET_UNIT, DOCKER_PROXY_UNIT]) writeFileSync(join(dir("units"), name), units.find((u) => u.unitName === name)!.unitText);
 
   // What the units run: the probe, on Node.js 22, and the handler's script.
   buildSync({ entryPoints: [join(__dirname, "..", "helpers", "watchdog-probe.ts")], bundle: true, platform: "node", outfile: join(dir("opt"), "probe.js"), logLevel: "error" });
