@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
@@ -161,6 +162,20 @@ export class DnsAgentInstall extends Construct {
     new S3BucketServerSideEncryptionConfigurationA(this, "artifacts-encryption", {
       bucket: bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
+
+    // TLS only (policy rule bucket-tls-only). Issue 16 item 2 (branch i16h) brings its own: keep one at merge.
+    new S3BucketPolicy(this, "artifacts-tls-only", {
+      bucket: bucket.id,
+      policy: policyDocument([
+        {
+          effect: "Deny",
+          principals: { AWS: "*" },
+          actions: ["s3:*"],
+          resources: [bucket.arn, `${bucket.arn}/*`],
+          conditions: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]),
     });
 
     const asset = new TerraformAsset(this, "bundle", { path: props.bundlePath, type: AssetType.FILE });

@@ -3,6 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { assumeRolePolicy, policyDocument } from "./iam-documents";
 import { boundedName } from "./naming";
+import { suppressPolicyRule } from "./policy-checks";
 
 /** Properties of {@link TaskExecutionRole}. */
 export interface TaskExecutionRoleProps {
@@ -27,7 +28,7 @@ export class TaskExecutionRole extends Construct {
       name: boundedName([props.namePrefix, "task-execution"], 64),
       assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", props.trustConditions),
     });
-    new IamRolePolicy(this, "pull-images-and-log", {
+    const policy = new IamRolePolicy(this, "pull-images-and-log", {
       role: role.id,
       name: "pull-images-and-log",
       policy: policyDocument([
@@ -42,6 +43,11 @@ export class TaskExecutionRole extends Construct {
         },
       ]),
     });
+    suppressPolicyRule(
+      policy,
+      "iam-wildcard",
+      'ecr:GetAuthorizationToken supports no resource-level permissions, and images may come from any ECR repository registry_url names (as in AWS\'s AmazonECSTaskExecutionRolePolicy); the log actions name the services\' log groups',
+    );
     this.arn = role.arn;
   }
 }
