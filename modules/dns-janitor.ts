@@ -16,6 +16,7 @@ import { GONE_INSTANCE_STATES } from "../dns/gone-instance-states";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam-documents";
 import { boundedName } from "./naming";
 import { route53RecordStatements } from "./route53-record-statements";
+import { suppressPolicyRule } from "./policy-checks";
 
 /** Properties of {@link DnsJanitor}. */
 export interface DnsJanitorProps {
@@ -113,6 +114,11 @@ export class DnsJanitor extends Construct {
       assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { StringEquals: { "aws:SourceAccount": props.accountId } }),
     });
     const rolePolicy = new IamRolePolicy(this, "permissions", { role: role.id, name: "dns-janitor", policy: policyDocument(statements) });
+    suppressPolicyRule(
+      rolePolicy,
+      "iam-wildcard",
+      `ec2:DescribeInstances${props.healthCheck ? " and the Lambda's VPC network-interface actions" : ""} support no resource-level permissions, so they take Resource "*"; every other statement names its resources`,
+    );
 
     let vpcConfig: { subnetIds: string[]; securityGroupIds: string[] } | undefined;
     if (props.healthCheck) {

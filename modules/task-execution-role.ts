@@ -4,6 +4,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { parseSecretArn } from "../config/feature-schema";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam-documents";
 import { boundedName } from "./naming";
+import { suppressPolicyRule } from "./policy-checks";
 
 /** Properties of {@link TaskExecutionRole}. */
 export interface TaskExecutionRoleProps {
@@ -35,7 +36,7 @@ export class TaskExecutionRole extends Construct {
       name: boundedName([props.namePrefix, "task-execution"], 64),
       assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", props.trustConditions),
     });
-    new IamRolePolicy(this, "pull-images-and-log", {
+    const policy = new IamRolePolicy(this, "pull-images-and-log", {
       role: role.id,
       name: "pull-images-and-log",
       policy: policyDocument([
@@ -54,6 +55,11 @@ export class TaskExecutionRole extends Construct {
     if (secretStatements.length > 0) {
       new IamRolePolicy(this, "read-secrets", { role: role.id, name: "read-container-secrets", policy: policyDocument(secretStatements) });
     }
+    suppressPolicyRule(
+      policy,
+      "iam-wildcard",
+      'ecr:GetAuthorizationToken supports no resource-level permissions, and images may come from any ECR repository registry_url names (as in AWS\'s AmazonECSTaskExecutionRolePolicy); the log actions name the services\' log groups',
+    );
     this.arn = role.arn;
   }
 }

@@ -1,8 +1,9 @@
-import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { Aspects, LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AwsProvider, type AwsProviderEndpoints } from "@cdktf/provider-aws/lib/provider";
+import { PolicyChecks } from "../modules/policy-checks";
 
 /** Where the stacks are deployed: real AWS, or the local emulator (never by accident). */
 export interface DeployTarget {
@@ -51,6 +52,10 @@ const EMULATED_SERVICES = [
  * then are endpoints and fake credentials set, so a real deploy cannot reach
  * the emulator and an emulator run cannot touch a real account.
  *
+ * Every stack is checked against the platform's policy rules at synth
+ * (modules/policy-checks.ts): a violation that is not suppressed with a
+ * reason fails the synth.
+ *
  * The stack reads the partition and the account once, on first use, and
  * passes them down: its constructs take them as props and never read them
  * themselves.
@@ -61,6 +66,7 @@ export class PlatformStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
+    Aspects.of(this).add(new PolicyChecks());
     const { target } = props;
     const local = target.kind === "local" ? localProviderSettings(target) : {};
     new AwsProvider(this, "aws", {
