@@ -89,13 +89,24 @@ export function writeBenchmarks(root: string, inputs: ReportInputs): string {
     sections.push(markdownTable(["figure", "measured", "target", ""], found.map((r) => [r.metric, `${num(r.value)} ${r.unit ?? ""}`.trim(), r.target ?? "-", r.target && r.target !== "-" && !String(r.target).startsWith("-") ? status(r.pass) : ""])), "", `Anchor: ${anchor}`, "");
     return undefined;
   };
-  agentSection("P2", "container start → record", ["start → change accepted"], "external-dns publishes on events no sooner than its 5 s debounce (`--min-event-sync-interval`); ecsd forks the docker, curl and aws CLIs per event.");
+  agentSection("P2", "container start → record, stop → record gone", ["start → change accepted", "stop → record gone"], "external-dns publishes on events no sooner than its 5 s debounce (`--min-event-sync-interval`); ecsd forks the docker, curl and aws CLIs per event. Before issue 17's fix, a stop on a busy host left the record until the next resync (52–57 s of the default 60 s).");
   agentSection("P3", "burst", ["100 starts at once"], "ecssd makes one ChangeResourceRecordSets call per container and service (≥ 100 calls for 100 containers).");
   agentSection("P4", "footprint", ["RSS", "idle CPU"], "the target is the issue's; ecsd and ecssd publish no footprint figures.");
   agentSection("P5", "resync", ["full pass vs 10000-record zone"], "Route53 returns at most 300 record sets per call: 34 calls for 10,000; ecssd's listing paged 100 at a time with a paging bug.");
   const p2 = row("start → change accepted, p50");
   const p2b = row("start → change accepted, p99");
   if (p2 && p2b) summary.push(["P2", "container start → change accepted, p50 / p99", `${p2.value} / ${p2b.value} ${p2.unit}`, "≤ 300 ms / ≤ 1 s", `${status(p2.pass)} / ${status(p2b.pass)}`]);
+  const stopIdle = [row("stop → record gone, idle host, p50"), row("stop → record gone, idle host, p99")];
+  const stopBusy = [row("stop → record gone, every core busy"), rows.find((r) => /^stop → record gone, every core busy.*p99$/.test(String(r.metric)))];
+  if (stopIdle.every(Boolean) && stopBusy.every(Boolean)) {
+    summary.push([
+      "P2",
+      "container stop → record gone, p50 / p99: idle host; every core busy",
+      `${num(stopIdle[0]!.value)} / ${num(stopIdle[1]!.value)} ms; ${num(stopBusy[0]!.value)} / ${num(stopBusy[1]!.value)} ms`,
+      "p99 ≤ 1 s on both",
+      `${status(stopIdle[1]!.pass)}; ${status(stopBusy[1]!.pass)}`,
+    ]);
+  }
   const p3calls = row("100 starts at once: ChangeResourceRecordSets");
   const p3time = row("100 starts at once: last start");
   if (p3calls && p3time) summary.push(["P3", "100 containers at once: change calls / all records after last start", `${p3calls.value} / ${p3time.value} ${p3time.unit}`, "≤ 5 / ≤ 5 s", `${status(p3calls.pass)} / ${status(p3time.pass)}`]);

@@ -24,6 +24,8 @@ const BENCHMARKS: Readonly<Record<string, { command: string[]; env?: Record<stri
   deploy: { command: ["npx", "tsx", "bench/deploy/run.ts"] },
   // The fault suite measures while it proves convergence (R1).
   faults: { command: ["npm", "test", "--", "test/faults"], env: { FAULTS_REPORT: "1" } },
+  // The fault matrix's second column: every case again with a busy loop on every core (issue 17).
+  "faults-busy": { command: ["npm", "test", "--", "test/faults"], env: { FAULTS_REPORT: "1", FAULTS_EVERY_CORE_BUSY: "1" } },
 };
 
 function main(argv: readonly string[]): number {

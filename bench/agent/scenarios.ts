@@ -24,6 +24,63 @@ export async function measureStartLatency(agent: AgentHandle, containers: BenchC
   return latenciesMs;
 }
 
+/**
+ * dockerd's own time (its clock is the agent's) at which each container of
+ * `tag` ended: its first `kill` with SIGKILL or its `die`, whichever came
+ * first. Listens until `signal` aborts.
+ */
+async function watchEnds(containers: BenchContainers, signal: AbortSignal): Promise<Map<string, number>> {
+  const endedAt = new Map<string, number>();
+  const stream = (await containers.docker.getEvents({ filters: { type: ["container"], event: ["kill", "die"], label: [`ecsdns-bench=${containers.tag}`] }, abortSignal: signal })) as NodeJS.ReadableStream;
+  let buffered = "";
+  stream.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString("utf8");
+    for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
+      const event = JSON.parse(buffered.slice(0, nl)) as { Action: string; Actor: { ID: string; Attributes?: { signal?: string } }; timeNano: number };
+      buffered = buffered.slice(nl + 1);
+      const ends = event.Action === "die" || event.Actor.Attributes?.signal === "9";
+      if (ends && !endedAt.has(event.Actor.ID)) endedAt.set(event.Actor.ID, Math.round(event.timeNano / 1e6));
+    }
+  });
+  stream.on("error", () => undefined);
+  return endedAt;
+}
+
+/**
+ * Isolated container stops → milliseconds from the container's end (dockerd's
+ * time of the SIGKILL, or of `die` if that came first) to the agent's log
+ * line for the SRV delete. Each container is started and published first;
+ * it is stopped as ECS stops a task (`docker stop -t 1`: SIGTERM, which
+ * busybox httpd as PID 1 ignores, then SIGKILL after 1 s), then removed. A
+ * stop whose record is not gone after `giveUpMs` counts as `giveUpMs`.
+ */
+export async function measureStopLatency(agent: AgentHandle, containers: BenchContainers, zone: BenchZone, samples: number, spacingMs: number, prefix: string, giveUpMs = 90_000): Promise<number[]> {
+  const latenciesMs: number[] = [];
+  const watching = new AbortController();
+  const endedAt = await watchEnds(containers, watching.signal);
+  try {
+    for (let i = 0; i < samples; i++) {
+      const name = `_${prefix}${i}._tcp.${zone.name}`;
+      const c = await containers.create({ SERVICE_8080_NAME: `_${prefix}${i}._tcp` });
+      let from = agent.lines.length;
+      await c.start();
+      await agent.waitFor(`SRV ${name} created`, (l) => l.action === "create" && l.name === name, 60_000, from);
+      await sleep(spacingMs);
+      from = agent.lines.length;
+      await c.stop({ t: 1 });
+      const line = await agent.waitFor(`SRV ${name} deleted`, (l) => l.action === "delete" && l.name === name, giveUpMs, from).catch(() => undefined);
+      const ended = endedAt.get(c.id);
+      if (ended === undefined) throw new Error(`no kill or die event for ${c.id}`);
+      latenciesMs.push(line ? Date.parse(line.time) - ended : giveUpMs);
+      await c.remove({ force: true });
+      await sleep(spacingMs);
+    }
+  } finally {
+    watching.abort();
+  }
+  return latenciesMs;
+}
+
 /** What a burst of starts cost. */
 export interface BurstResult {
   readonly changeCalls: number;

@@ -7,7 +7,8 @@ import { AgentProcess } from "../../agent/helpers/agent-process";
 import { acquireDockerLock } from "../../agent/helpers/docker-lock";
 import { TestContainers, type ContainerSpec, type TestContainer } from "../../agent/helpers/test-containers";
 import { testEnv, uniqueSuffix, type TestEnv } from "../../agent/helpers/test-env";
-import { FaultZone, RESYNC_SECONDS, expectedLines, route53Client, type FaultHost } from "./fault-world";
+import { CpuPressure } from "../../helpers/cpu-pressure";
+import { FaultZone, RESYNC_SECONDS, everyCoreBusy, expectedLines, route53Client, type FaultHost } from "./fault-world";
 import { Route53Proxy, type ProxyOptions } from "./throttling-proxy";
 
 /** Settings of {@link FaultCase.open}. */
@@ -23,6 +24,8 @@ export interface FaultCaseOptions {
 export class FaultCase {
   readonly envById = new Map<string, Record<string, string>>();
   readonly proxies: Route53Proxy[] = [];
+  /** The busy loops of the "every core busy" column of the fault matrix, while they run. */
+  pressure?: CpuPressure;
   private closed = false;
   private constructor(
     readonly env: TestEnv,
@@ -32,7 +35,11 @@ export class FaultCase {
     private readonly releaseLock: () => void,
   ) {}
 
-  /** Takes the Docker lock, creates and seeds the zone. */
+  /**
+   * Takes the Docker lock, creates and seeds the zone; with
+   * FAULTS_EVERY_CORE_BUSY=1 (the fault matrix's second column) also starts
+   * a busy loop on every core, which runs until {@link close}.
+   */
   static async open(options: FaultCaseOptions): Promise<FaultCase> {
     const env = testEnv();
     const releaseLock = await acquireDockerLock(env.envDir);
@@ -40,7 +47,9 @@ export class FaultCase {
       const client = route53Client(env, options.motoUrl);
       const zone = await FaultZone.create(client, `${options.prefix}-${uniqueSuffix()}.test.`);
       await zone.seedForeign(options.hosts);
-      return new FaultCase(env, zone, new TestContainers(env, `${options.prefix}-${uniqueSuffix()}`), options.hosts, releaseLock);
+      const fc = new FaultCase(env, zone, new TestContainers(env, `${options.prefix}-${uniqueSuffix()}`), options.hosts, releaseLock);
+      if (everyCoreBusy()) fc.pressure = CpuPressure.start({ maxMs: 10 * 60_000 });
+      return fc;
     } catch (error) {
       releaseLock();
       throw error;
@@ -103,6 +112,7 @@ export class FaultCase {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.pressure?.stop();
       await AgentProcess.killAll();
       await Promise.all(this.proxies.splice(0).map((p) => p.close().catch(() => undefined)));
       await this.containers.removeAll().catch(() => undefined);

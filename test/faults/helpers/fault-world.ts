@@ -21,6 +21,16 @@ export const RESYNC_SECONDS = 5;
  */
 export const CONVERGE_BUDGET_MS = RESYNC_SECONDS * 1000 + 3000;
 
+/**
+ * The fault matrix's second column: FAULTS_EVERY_CORE_BUSY=1 runs every
+ * case with a busy loop on every core (test/helpers/cpu-pressure.ts), as on
+ * an ECS host packed until its CPUs are busy (issue 17). Its figures are
+ * reported as `<case>@every-core-busy`.
+ */
+export function everyCoreBusy(): boolean {
+  return process.env.FAULTS_EVERY_CORE_BUSY === "1";
+}
+
 /** One agent's identity in a case. */
 export interface FaultHost {
   readonly hostId: string;
@@ -173,12 +183,16 @@ export function reportFaultCase(id: string, figures: FaultCaseFigures): void {
     // First case of the first run.
   }
   const cpus = os.cpus();
+  // The every-core-busy case has its loops either way: one entry.
+  const busy = everyCoreBusy() && id !== "every-core-busy";
+  const key = busy ? `${id}@every-core-busy` : id;
+  const entry = busy ? { ...figures, title: `${figures.title}; every core busy`, everyCoreBusy: true } : figures;
   const next = {
-    generatedBy: "FAULTS_REPORT=1 npm test -- test/faults",
+    generatedBy: "FAULTS_REPORT=1 npm test -- test/faults, and FAULTS_REPORT=1 FAULTS_EVERY_CORE_BUSY=1 npm test -- test/faults (every core busy)",
     method:
       "Real dockerd and moto (scripts/emulator/moto_server.py). Each case ends when the zone holds exactly the records the running containers ask for; convergeAfterLastFaultMs runs from the end of the last fault. Foreign record sets (hand-made, another owner, another host) are compared byte for byte with how they were read after seeding.",
     machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? "unknown", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
-    cases: { ...(report.cases ?? {}), [id]: { ...figures, measuredAt: new Date().toISOString() } },
+    cases: { ...(report.cases ?? {}), [key]: { ...entry, measuredAt: new Date().toISOString() } },
   };
   fs.mkdirSync(path.dirname(REPORT), { recursive: true });
   fs.writeFileSync(REPORT, `${JSON.stringify(next, null, 2)}\n`);
