@@ -17,6 +17,8 @@ export interface FaultCaseOptions {
   readonly hosts: readonly FaultHost[];
   /** Route53 endpoint of the zone. @default the moto of `npm test` */
   readonly motoUrl?: string;
+  /** Where containers and agents run. @default the environment of `npm test` (its dockerd) */
+  readonly env?: TestEnv;
 }
 
 /** The parts of one fault case. */
@@ -34,7 +36,7 @@ export class FaultCase {
 
   /** Takes the Docker lock, creates and seeds the zone. */
   static async open(options: FaultCaseOptions): Promise<FaultCase> {
-    const env = testEnv();
+    const env = options.env ?? testEnv();
     const releaseLock = await acquireDockerLock(env.envDir);
     try {
       const client = route53Client(env, options.motoUrl);
