@@ -16,6 +16,7 @@ import { TerraformOutput } from "cdktf";
 import { AGENT_FAILED_SCRIPT, AGENT_FAILED_UNIT, AGENT_UNIT, DnsAgentInstall, DOCKER_PROXY_SOCKET_UNIT, DOCKER_PROXY_UNIT } from "../../modules/dns-agent-install";
 import { startImdsStandIn, type ImdsStandIn } from "../../scripts/local/imds-stand-in";
 import { unitExposure, unitsFromUserData, verifyUnit, type WrittenUnit } from "../../scripts/local/installed-agent";
+import { missingCommand, needs } from "../helpers/real-parts";
 import { joinedText, synthConstruct, TEST_BUNDLES } from "../helpers/synth";
 
 const run = promisify(execFile);
@@ -167,10 +168,10 @@ describe("the handler's script, run by bash", () => {
   });
 });
 
-const hasAwsCli = spawnSync("aws", ["--version"]).error === undefined;
 const motoUrl = process.env.MOTO_URL;
+const missingForCli = missingCommand("aws", "the AWS CLI: apt-get install awscli") ?? (motoUrl ? undefined : "MOTO_URL (the emulator npm test starts)");
 
-(hasAwsCli && motoUrl ? describe : describe.skip)("the handler's script with the real AWS CLI, against the emulator", () => {
+needs(missingForCli).describe("the handler's script with the real AWS CLI, against the emulator", () => {
   const group = `agent-failed-${process.pid}`;
   const awsEnv = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_DEFAULT_REGION: "us-east-1", AWS_ENDPOINT_URL: motoUrl ?? "" };
   const aws = async (...args: string[]) => (await run("aws", [...args, "--output", "text"], { env: { ...process.env, ...awsEnv }, timeout: 60_000 })).stdout.trim();

@@ -18,15 +18,32 @@ import { App, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DnsAgentInstall } from "../../modules/dns-agent-install";
 import { BLOCK_IMDS_DOCKER_DROP_IN, BLOCK_IMDS_SCRIPT, instanceUserData } from "../../modules/ecs-ec2-cluster";
-import { joinedText, TEST_BUNDLES } from "../helpers/synth";
+import { missingMountNamespaces, needs } from "../helpers/real-parts";
+import { TEST_BUNDLES } from "../helpers/synth";
+import { bucketNamed, OFFLINE_AWS_PROVIDER, plannedOutputs } from "../helpers/terraform-render";
 
 const IPTABLES = "/usr/sbin/iptables";
-const canIsolate = process.getuid?.() === 0 && spawnSync("unshare", ["-m", "-n", "true"]).status === 0 && existsSync(IPTABLES);
+/** What is missing to run the user data in mount and network namespaces of its own, with the real iptables; undefined: nothing. */
+function missingIsolation(): string | undefined {
+  const missing = missingMountNamespaces();
+  if (missing !== undefined) return missing;
+  if (spawnSync("unshare", ["-m", "-n", "true"]).status !== 0) return "unshare -n (a kernel that allows network namespaces)";
+  return existsSync(IPTABLES) ? undefined : `${IPTABLES} (Debian's iptables, which docker.io brings)`;
+}
+const cannotIsolate = missingIsolation();
 const work = mkdtempSync(join(tmpdir(), "user-data-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+// Terraform renders the user data once (init and plan load the aws provider: seconds, more on a busy machine).
+beforeAll(() => void renderedUserData(), 300_000);
 
-/** The user data of an instance of cluster `shop-dev`, rendered as Terraform would (the bucket's name filled in). */
+let rendered: string | undefined;
+/**
+ * The user data of an instance of cluster `shop-dev`, rendered by Terraform
+ * (`terraform plan` of the synthesized stack, test/helpers/terraform-render.ts),
+ * the bucket named as AWS would name it. Once per file.
+ */
 function renderedUserData(): string {
+  if (rendered !== undefined) return rendered;
   const app = new App({ outdir: join(work, "out"), stackTraces: false });
   const stack = new TerraformStack(app, "cluster");
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
@@ -40,8 +57,11 @@ function renderedUserData(): string {
   });
   new TerraformOutput(stack, "user_data", { value: instanceUserData("shop-dev", install.userData) });
   app.synth();
-  const json = JSON.parse(readFileSync(join(work, "out", "stacks", "cluster", "cdk.tf.json"), "utf8"));
-  return joinedText(json.output.user_data.value).replace(/\$\{aws_s3_bucket\.[\w-]+\.bucket\}/g, "shop-dev-artifacts");
+  const stackDir = join(work, "out", "stacks", "cluster");
+  const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
+  const outputs = plannedOutputs(stackDir, { ...bucketNamed(json, "shop-dev-artifacts"), provider: { aws: [{ region: "eu-west-1", ...OFFLINE_AWS_PROVIDER }] } });
+  rendered = String(outputs.user_data);
+  return rendered;
 }
 
 /** Runs the user data with stand-ins; `failing` names the stand-ins that always fail. */
@@ -110,7 +130,7 @@ interface Booted {
 /** The chain with the one rule ECS's documentation recommends for bridge-mode tasks. */
 const BLOCKED = ["-N DOCKER-USER", "-A DOCKER-USER -d 169.254.169.254/32 -i docker+ -j DROP"];
 
-(canIsolate ? describe : describe.skip)("instance user data, run by bash", () => {
+needs(cannotIsolate).describe("instance user data, run by bash", () => {
   test("installs and starts the DNS agent, then joins the cluster", () => {
     const booted = boot();
     expect(booted.status).toBe(0);

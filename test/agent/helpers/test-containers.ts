@@ -14,6 +14,14 @@ import { waitFor, type TestEnv } from "./test-env";
 /** The `--host-ip` of agents under test: where test containers publish by default. */
 export const TEST_HOST_IP = "127.0.0.1";
 
+/** A client of the Docker engine at `dockerHost` (`unix:///path` or `tcp://host:port`), not of whatever DOCKER_HOST says. */
+export function dockerAt(dockerHost: string): Docker {
+  const url = new URL(dockerHost);
+  if (url.protocol === "unix:") return new Docker({ socketPath: url.pathname });
+  if (url.protocol === "tcp:") return new Docker({ host: url.hostname, port: Number(url.port) });
+  throw new Error(`unsupported Docker host ${dockerHost}: expected unix:///path or tcp://host:port`);
+}
+
 /** What a test asks for. */
 export interface ContainerSpec {
   readonly env?: Record<string, string>;
@@ -52,7 +60,7 @@ export class TestContainers {
     /** Value of the `ecsdns-test` label on every container of this file. */
     readonly tag: string,
   ) {
-    this.docker = new Docker();
+    this.docker = dockerAt(env.dockerHost);
   }
 
   /** Creates and starts a container; resolves with its published ports. */

@@ -18,6 +18,8 @@ export interface FaultCaseOptions {
   readonly hosts: readonly FaultHost[];
   /** Route53 endpoint of the zone. @default the moto of `npm test` */
   readonly motoUrl?: string;
+  /** Where containers and agents run. @default the environment of `npm test` (its dockerd) */
+  readonly env?: TestEnv;
 }
 
 /** The parts of one fault case. */
@@ -41,7 +43,7 @@ export class FaultCase {
    * a busy loop on every core, which runs until {@link close}.
    */
   static async open(options: FaultCaseOptions): Promise<FaultCase> {
-    const env = testEnv();
+    const env = options.env ?? testEnv();
     const releaseLock = await acquireDockerLock(env.envDir);
     try {
       const client = route53Client(env, options.motoUrl);
