@@ -77,6 +77,7 @@ describe("defaults", () => {
       env: {},
       aws_policies: [],
       discovery: true,
+      secrets: {},
     });
   });
 
