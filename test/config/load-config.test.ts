@@ -78,6 +78,7 @@ describe("defaults", () => {
       env: {},
       aws_policies: [],
       discovery: true,
+      secrets: {},
     });
   });
 
