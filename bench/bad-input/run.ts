@@ -8,6 +8,9 @@
  *   of real variable names, and unknown names → loadConfig. Counts
  *   crashes other than ConfigError and problems that do not name a variable
  *   (both must be 0), and the rate.
+ * - The inputs that synth once accepted and Terraform, AWS or ECS then
+ *   refused, or accepted and never ran (issue 16): each must be refused,
+ *   naming its variable (misses must be 0).
  * Writes bench/results/bad-input.md and bad-input.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -72,6 +75,8 @@ function platformConfig() {
     fc.integer({ min: -5, max: 100_000 }).map(String),
     fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.integer({ min: -1, max: 70_000 }).map(String)), { maxLength: 5 }).map((a) => a.join(",")),
     fc.constantFrom("true", "false", "yes", "", "10.0.0.0/8", "0.0.0.0/0", "vpc-0abc", "Z123"),
+    // Near misses that only deploying used to reveal (issue 16).
+    fc.constantFrom("10.10.5.0/16", "203.0.113.7/24", "internal", "t4g.small", "m7g.large", "4096", "ELBSecurityPolicy-2016-08", "elbsecuritypolicy-tls13-1-2-2021-06"),
   );
   const env = fc.record({
     known: fc.dictionary(fc.constantFrom(...names), value, { maxKeys: 6 }),
@@ -102,9 +107,57 @@ function platformConfig() {
   return { environments: inputs.length, accepted, rejected, problems, crashes, unnamed, ms, perSecond: Math.round((inputs.length / ms) * 1000) };
 }
 
+/** One input synth once accepted: what to set, and the variable the refusal must name. */
+interface DeployabilityCase {
+  readonly what: string;
+  readonly env: Record<string, string>;
+  readonly variable: string;
+}
+
+const certificate = (region: string) => `arn:aws:acm:${region}:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-111122223333`;
+const existingVpc = { TF_VAR_vpc_id: "vpc-0abc12345def67890", TF_VAR_public_subnet_ids: "subnet-0aaa1111,subnet-0bbb2222", TF_VAR_private_subnet_ids: "subnet-0ccc3333,subnet-0ddd4444" };
+
+/** Issue 16's list, and their neighbours. */
+const DEPLOYABILITY_CASES: readonly DeployabilityCase[] = [
+  { what: "resource_tag=internal (ALB name internal-...)", env: { TF_VAR_resource_tag: "internal" }, variable: "TF_VAR_resource_tag" },
+  { what: "resource_tag=internal-tools", env: { TF_VAR_resource_tag: "internal-tools" }, variable: "TF_VAR_resource_tag" },
+  { what: "cidr_block=10.10.5.0/16 (host bits)", env: { TF_VAR_cidr_block: "10.10.5.0/16" }, variable: "TF_VAR_cidr_block" },
+  { what: "admin_cidr_ingress=203.0.113.7/24 (host bits)", env: { TF_VAR_key_name: "ops", TF_VAR_admin_cidr_ingress: "203.0.113.7/24" }, variable: "TF_VAR_admin_cidr_ingress" },
+  { what: "alb_ingress_cidrs with host bits", env: { TF_VAR_alb_ingress_cidrs: "192.168.1.1/16" }, variable: "TF_VAR_alb_ingress_cidrs" },
+  { what: "certificate_arn from another region", env: { TF_VAR_certificate_arn: certificate("eu-west-1") }, variable: "TF_VAR_certificate_arn" },
+  { what: "unknown ssl_policy", env: { TF_VAR_ssl_policy: "TLS1.3-only" }, variable: "TF_VAR_ssl_policy" },
+  { what: "ssl_policy in the wrong case", env: { TF_VAR_ssl_policy: "elbsecuritypolicy-tls13-1-2-2021-06" }, variable: "TF_VAR_ssl_policy" },
+  { what: "two identical private subnets with vpc_id", env: { ...existingVpc, TF_VAR_private_subnet_ids: "subnet-0ccc3333,subnet-0ccc3333" }, variable: "TF_VAR_private_subnet_ids" },
+  { what: "two identical public subnets with vpc_id", env: { ...existingVpc, TF_VAR_public_subnet_ids: "subnet-0aaa1111,subnet-0aaa1111" }, variable: "TF_VAR_public_subnet_ids" },
+  { what: "discovery_zone_associated without discovery_zone_id", env: { ...existingVpc, TF_VAR_discovery_zone_associated: "true" }, variable: "TF_VAR_discovery_zone_associated" },
+  { what: "discovery_zone_associated with a VPC the stack creates", env: { TF_VAR_discovery_zone_id: "Z0123456789ABCDEFGHIJ", TF_VAR_discovery_zone_associated: "true" }, variable: "TF_VAR_discovery_zone_associated" },
+  { what: "container memory above a t3.small", env: { TF_VAR_container_memory: "4096" }, variable: "TF_VAR_container_memory" },
+  { what: "container cpu above a t3.small", env: { TF_VAR_container_cpu: "4096" }, variable: "TF_VAR_container_cpu" },
+  { what: "container memory above an m7g.large", env: { TF_VAR_instance_type: "m7g.large", TF_VAR_container_memory: "8192" }, variable: "TF_VAR_container_memory" },
+  { what: "t4g.small with the x86 AMI parameter", env: { TF_VAR_instance_type: "t4g.small", TF_VAR_ami_parameter: "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id" }, variable: "TF_VAR_ami_parameter" },
+  { what: "m7i.large with the arm64 AMI parameter", env: { TF_VAR_instance_type: "m7i.large", TF_VAR_ami_parameter: "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id" }, variable: "TF_VAR_ami_parameter" },
+  { what: "wait_for_steady_state=true with target=local", env: { TF_VAR_target: "local", TF_VAR_wait_for_steady_state: "true" }, variable: "TF_VAR_wait_for_steady_state" },
+];
+
+/** Each case refused with a problem naming its variable; the long environment name (made to work) synthesizes. */
+function deployabilityCases() {
+  const missed: string[] = [];
+  for (const c of DEPLOYABILITY_CASES) {
+    try {
+      loadConfig({ TF_VAR_container_name: "web", ...c.env });
+      missed.push(`${c.what}: accepted`);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) missed.push(`${c.what}: crashed (${String(e)})`);
+      else if (!e.problems.some((p) => p.variable.startsWith(c.variable))) missed.push(`${c.what}: refused without naming ${c.variable}`);
+    }
+  }
+  return { cases: DEPLOYABILITY_CASES.length, refusedNamingTheVariable: DEPLOYABILITY_CASES.length - missed.length, missed };
+}
+
 function main(): void {
   const agent = agentConvention();
   const config = platformConfig();
+  const deployability = deployabilityCases();
   const verdict = (n: number) => (n === 0 ? "met" : "**missed**");
   const lines = [
     "# Bad input (R2)",
@@ -124,16 +177,19 @@ function main(): void {
         ["  crashes (anything but a configuration error)", config.crashes, "0", verdict(config.crashes)],
         ["  problems that do not name their variable", config.unnamed, "0", verdict(config.unnamed)],
         ["  environments checked per second", config.perSecond.toLocaleString("en"), "-", ""],
+        ["platform: inputs synth once accepted that Terraform, AWS or ECS refused or never ran (issue 16)", deployability.cases, "-", ""],
+        ["  refused, naming their variable", `${deployability.refusedNamingTheVariable} / ${deployability.cases}`, `${deployability.cases} / ${deployability.cases}`, verdict(deployability.missed.length)],
       ],
     ),
+    ...(deployability.missed.length > 0 ? ["", "Missed:", ...deployability.missed.map((m) => `- ${m}`)] : []),
     "",
   ];
   const results = join(root, "bench", "results");
   mkdirSync(results, { recursive: true });
   writeFileSync(join(results, "bad-input.md"), lines.join("\n"));
-  writeFileSync(join(results, "bad-input.json"), JSON.stringify({ agent, config }, null, 2));
+  writeFileSync(join(results, "bad-input.json"), JSON.stringify({ agent, config, deployability }, null, 2));
   process.stdout.write(lines.join("\n"));
-  if (agent.crashes + agent.invalid + config.crashes + config.unnamed > 0) process.exitCode = 1;
+  if (agent.crashes + agent.invalid + config.crashes + config.unnamed + deployability.missed.length > 0) process.exitCode = 1;
 }
 
 main();
