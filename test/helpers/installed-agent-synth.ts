@@ -1,7 +1,7 @@
 /**
  * The DNS agent's install as the cluster stack synthesizes it, for one hosted
- * zone: the user data (with the bucket's name rendered as Terraform would)
- * and the bundle from the synthesized asset. For the end-to-end test and the
+ * zone: the user data rendered by Terraform (test/helpers/terraform-render.ts,
+ * the bucket named as AWS would name it) and the bundle from the synthesized asset. For the end-to-end test and the
  * agent benchmark, which run it as a host would (scripts/local/installed-agent.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -12,7 +12,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DnsAgentInstall } from "../../modules/dns-agent-install";
 import { bundlePath } from "../../scripts/build/bundles";
 import { installedAgentFromUserData, type InstalledAgent } from "../../scripts/local/installed-agent";
-import { joinedText } from "./synth";
+import { bucketNamed, OFFLINE_AWS_PROVIDER, plannedOutputs } from "./terraform-render";
 
 /** A synthesized install; `dispose` removes its files. */
 export interface SynthesizedInstall {
@@ -50,8 +50,8 @@ export function synthesizeAgentInstall(zone: { id: string; name: string }, awsEn
     if (!found) throw new Error(`the stack publishes no ${name}: ${objects.map((o) => o.key).join(", ")}`);
     return join(stackDir, found.source);
   };
-  // Terraform renders the bucket's name where the user data refers to it; the rest is plain text.
-  const userData = joinedText(json.output.user_data.value).replace(/\$\{aws_s3_bucket\.[\w-]+\.bucket\}/g, "installed-test-artifacts");
+  const outputs = plannedOutputs(stackDir, { ...bucketNamed(json, "installed-test-artifacts"), provider: { aws: [{ region, ...OFFLINE_AWS_PROVIDER }] } });
+  const userData = String(outputs.user_data);
   return {
     installed: installedAgentFromUserData(userData),
     bundle: published("agent.js"),
