@@ -21,7 +21,73 @@ const CONCURRENCY = 2;
 
 const names30 = Array.from({ length: 30 }, (_, i) => `service-${String(i).padStart(2, "0")}`);
 
+/** Boundary values: the longest names every field allows, the largest lists, each enum value. */
+const longName = (length: number, seed: string) => (seed + "x".repeat(length)).slice(0, length - 1) + "z";
+const names100 = Array.from({ length: 100 }, (_, i) => longName(32, `c${String(i).padStart(3, "0")}-`));
+const longest = {
+  TF_VAR_environment: longName(16, "e-"),
+  TF_VAR_resource_tag: longName(24, "t-"),
+  TF_VAR_dns_owner: "o".repeat(20),
+  TF_VAR_discovery_zone_name: `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(40)}.internal`,
+  TF_VAR_state_bucket: "tf-state",
+  TF_VAR_state_key_prefix: "k".repeat(200),
+};
+
 const configurations: Record<string, Record<string, string>> = {
+  "boundary: longest names, 100 containers of 32 characters, 6 AZs per AZ NAT, 4 ingress networks, Graviton, local target": {
+    ...longest,
+    TF_VAR_container_name: names100.join(","),
+    TF_VAR_container_port: "65535",
+    TF_VAR_desired_count: "1000",
+    TF_VAR_az_count: "6",
+    TF_VAR_cidr_block: "10.0.0.0/16",
+    TF_VAR_nat_gateway_mode: "per_az",
+    TF_VAR_alb_ingress_cidrs: "0.0.0.0/0,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16",
+    TF_VAR_instance_type: "m7g.16xlarge",
+    TF_VAR_container_cpu: "10240",
+    TF_VAR_container_memory: "60000",
+    TF_VAR_asg_min: "0",
+    TF_VAR_asg_desired: "0",
+    TF_VAR_asg_max: "1000",
+    TF_VAR_log_retention_days: "3653",
+    TF_VAR_deregistration_delay_seconds: "3600",
+    TF_VAR_dns_ttl_seconds: "86400",
+    TF_VAR_janitor_schedule_minutes: "1440",
+    TF_VAR_target: "local",
+    TF_VAR_wait_for_steady_state: "false",
+  },
+  "boundary: smallest values, internal ALB with HTTPS on another TLS policy, janitor health checks, no waiting": {
+    TF_VAR_container_name: "a",
+    TF_VAR_environment: "e",
+    TF_VAR_resource_tag: "t",
+    TF_VAR_container_port: "1",
+    TF_VAR_desired_count: "0",
+    TF_VAR_container_cpu: "0",
+    TF_VAR_container_memory: "6",
+    TF_VAR_instance_type: "t3.nano",
+    TF_VAR_asg_min: "0",
+    TF_VAR_asg_desired: "0",
+    TF_VAR_asg_max: "1",
+    TF_VAR_internal_elb: "true",
+    TF_VAR_certificate_arn: "arn:aws:acm:us-west-2:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-111122223333",
+    TF_VAR_ssl_policy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    TF_VAR_janitor_health_checks: "true",
+    TF_VAR_log_retention_days: "1",
+    TF_VAR_dns_ttl_seconds: "0",
+    TF_VAR_wait_for_steady_state: "false",
+    TF_VAR_alarm_topic_arn: "arn:aws:sns:us-west-2:123456789012:ops-alerts",
+  },
+  "boundary: existing VPC with 6 subnets each, an already associated zone, arm64 AMI named": {
+    TF_VAR_container_name: "a,b",
+    TF_VAR_vpc_id: "vpc-0abc12345def67890",
+    TF_VAR_public_subnet_ids: Array.from({ length: 6 }, (_, i) => `subnet-0aaa111${i}`).join(","),
+    TF_VAR_private_subnet_ids: Array.from({ length: 6 }, (_, i) => `subnet-0ccc333${i}`).join(","),
+    TF_VAR_discovery_zone_id: "Z0123456789ABCDEFGHIJ",
+    TF_VAR_discovery_zone_associated: "true",
+    TF_VAR_instance_type: "c7g.large",
+    TF_VAR_ami_parameter: "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
+    TF_VAR_ami_auto_update: "true",
+  },
   "default, 3 containers (the issue's contract)": {
     TF_VAR_container_name: "a,b,c",
     TF_VAR_container_port: "8000,8001,8002",
@@ -137,7 +203,7 @@ beforeAll(async () => {
     }
   }
   await inPool(jobs, CONCURRENCY);
-}, 600_000);
+}, 1_200_000);
 
 afterAll(() => {
   for (const dir of [...outdirs, cliConfigDir]) if (dir) rmSync(dir, { recursive: true, force: true });
