@@ -33,7 +33,9 @@ import { emulatorAnswers } from "../emulator/launch";
 import { inPool } from "../lib/pool";
 import { run, type RunResult } from "../lib/run";
 import { terraformEnv } from "../lib/terraform-env";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { ensureEmulator, stopEmulator } from "./emulator";
+import { createMissingParameters } from "./emulator-secrets";
 import { localDocker, runLocalPlatform, stopLocalPlatform } from "./local-platform";
 import { describeServed } from "./platform-readiness";
 
@@ -140,6 +142,12 @@ async function up(s: Session): Promise<number> {
   // A freshly started emulator is empty: state files left from an earlier one describe nothing.
   if (emulator.startedHere) removeState(s);
   log(`${emulator.startedHere ? "started" : "using"} the emulator at ${emulator.url}`);
+  const ssm = new SSMClient({ region: s.config.aws_region, endpoint: s.endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  try {
+    await createMissingParameters(ssm, s.config, log);
+  } finally {
+    ssm.destroy();
+  }
   const outputsFile = join(workDir, `outputs-${s.config.environment}.json`);
   // cdktf deploys stacks side by side as their dependencies allow (its --parallelism
   // defaults to unbounded), so nothing is gained by splitting this call.
