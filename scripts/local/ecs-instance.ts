@@ -7,6 +7,12 @@
  * What ECS does, and what is kept here (from the task definition, read
  * through the ECS API, not from the synthesized JSON):
  * - image: used as the engine has it, else pulled (ECS_IMAGE_PULL_BEHAVIOR=prefer-cached);
+ * - the container health check (command, interval, timeout, retries, start
+ *   period), as the ECS agent hands it to Docker;
+ * - `secrets`: each value read at task start from the emulator's SSM Parameter
+ *   Store or Secrets Manager (JSON key, version stage and id included), like
+ *   the ECS agent with the execution role; a task whose secret cannot be read
+ *   does not start, and the error names the container and the ARN;
  * - command, entry point, environment, Docker labels, plus the labels the ECS
  *   agent adds (`com.amazonaws.ecs.cluster`, `.container-name`, `.task-arn`,
  *   `.task-definition-family`, `.task-definition-version`);
@@ -19,7 +25,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListServicesCommand, type ECSClient, type Service, type TaskDefinition } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListServicesCommand, type ContainerDefinition, type ECSClient, type Service, type TaskDefinition } from "@aws-sdk/client-ecs";
+import { resolveSecrets, type SecretSources } from "./task-secrets";
 import { DeregisterTargetsCommand, DescribeTargetHealthCommand, RegisterTargetsCommand, type ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 
 /** The ECS agent's own labels on every task container. */
@@ -36,6 +43,8 @@ export interface EcsInstanceProps {
   readonly docker: Docker;
   readonly ecs: ECSClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
+  /** Where `secrets` are read from. @default - none: a task definition with secrets does not start */
+  readonly secrets?: SecretSources;
   readonly clusterName: string;
   /** The EC2 instance this machine plays (its targets are registered under this id). */
   readonly instanceId: string;
@@ -142,6 +151,7 @@ async function runTask(props: EcsInstanceProps, service: Service, taskDefinition
       return { Type: "volume" as const, Source: source, Target: mount.containerPath!, ReadOnly: mount.readOnly ?? false };
     });
     await Promise.all(mounts.map((m) => props.docker.createVolume({ Name: m.Source, Labels: { [ECS_LABELS.cluster]: props.clusterName } })));
+    const secretEnv = await resolveSecrets(props.secrets, definition.secrets ?? [], `${containerName} (service ${service.serviceName})`);
     const dockerName = `ecs-${family}-${revision}-${containerName}-${randomBytes(10).toString("hex")}`;
     const container = await props.docker.createContainer({
       name: dockerName,
@@ -150,7 +160,8 @@ async function runTask(props: EcsInstanceProps, service: Service, taskDefinition
       Entrypoint: definition.entryPoint,
       WorkingDir: definition.workingDirectory,
       User: definition.user,
-      Env: (definition.environment ?? []).map((e) => `${e.name}=${e.value ?? ""}`),
+      Env: [...(definition.environment ?? []).map((e) => `${e.name}=${e.value ?? ""}`), ...secretEnv],
+      Healthcheck: dockerHealthcheck(definition.healthCheck),
       Labels: {
         ...(definition.dockerLabels ?? {}),
         [ECS_LABELS.cluster]: props.clusterName,
@@ -186,6 +197,20 @@ async function runTask(props: EcsInstanceProps, service: Service, taskDefinition
     tasks.push({ service: service.serviceName!, containerName, dockerName, image: definition.image!, hostPorts });
   }
   return tasks;
+}
+
+const NANOSECONDS_PER_SECOND = 1_000_000_000;
+
+/** ECS's container health check as Docker's, with ECS's defaults for what it leaves out (30 s, 5 s, 3, none). */
+function dockerHealthcheck(check: ContainerDefinition["healthCheck"]): Docker.HealthConfig | undefined {
+  if (!check?.command) return undefined;
+  return {
+    Test: check.command,
+    Interval: (check.interval ?? 30) * NANOSECONDS_PER_SECOND,
+    Timeout: (check.timeout ?? 5) * NANOSECONDS_PER_SECOND,
+    Retries: check.retries ?? 3,
+    StartPeriod: (check.startPeriod ?? 0) * NANOSECONDS_PER_SECOND,
+  };
 }
 
 /** The image as the engine has it, else pulled; an error names the image and the container. */

@@ -22,6 +22,8 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { NODE22_VERSION, node22 } from "../lib/node22";
 import { isRunning } from "../lib/processes";
 import { clusterServices, removeTasks, runServiceTasks, type EcsInstanceProps } from "./ecs-instance";
@@ -95,7 +97,7 @@ export async function runLocalPlatform(props: LocalPlatformProps, docker: Docker
     };
     const status = await startHost(plan, dir);
 
-    const ecsInstance: EcsInstanceProps = { docker, ecs: clients.ecs, elbv2: clients.elbv2, clusterName: props.clusterName, instanceId: instance.instanceId, log: props.log };
+    const ecsInstance: EcsInstanceProps = { docker, ecs: clients.ecs, elbv2: clients.elbv2, secrets: clients, clusterName: props.clusterName, instanceId: instance.instanceId, log: props.log };
     const services = await clusterServices(ecsInstance);
     const tasks = await runServiceTasks(ecsInstance, services);
     return await waitUntilServed({
@@ -136,6 +138,8 @@ function emulatorClients(props: Pick<LocalPlatformProps, "region" | "emulatorUrl
     elbv2: new ElasticLoadBalancingV2Client(config),
     route53: new Route53Client(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
+    ssm: new SSMClient(config),
+    secretsManager: new SecretsManagerClient(config),
   };
 }
 

@@ -24,6 +24,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { ConfigError, type ConfigProblem } from "../../config/config-error";
 import { loadConfig } from "../../config/load-config";
 import type { PlatformConfig } from "../../config/schema";
@@ -35,6 +36,7 @@ import { terraformEnv } from "../lib/terraform-env";
 import { planRound } from "../pipeline/plan";
 import { describeOutcome } from "../pipeline/rounds";
 import { ensureEmulator, stopEmulator } from "./emulator";
+import { createMissingParameters } from "./emulator-secrets";
 import { localDocker, runLocalPlatform, stopLocalPlatform } from "./local-platform";
 import { describeServed } from "./platform-readiness";
 
@@ -141,6 +143,12 @@ async function up(s: Session): Promise<number> {
   // A freshly started emulator is empty: state files left from an earlier one describe nothing.
   if (emulator.startedHere) removeState(s);
   log(`${emulator.startedHere ? "started" : "using"} the emulator at ${emulator.url}`);
+  const ssm = new SSMClient({ region: s.config.aws_region, endpoint: s.endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  try {
+    await createMissingParameters(ssm, s.config, log);
+  } finally {
+    ssm.destroy();
+  }
   const outputsFile = join(workDir, `outputs-${s.config.environment}.json`);
   // cdktf deploys stacks side by side as their dependencies allow (its --parallelism
   // defaults to unbounded), so nothing is gained by splitting this call.
