@@ -40,6 +40,9 @@ import { isRunning } from "../../scripts/lib/processes";
 import { stopEmulator } from "../../scripts/local/emulator";
 import { stackNames } from "../../stacks/platform";
 import { ECS_LABELS } from "../../scripts/local/ecs-instance";
+import { installedAgentFromUserData, localAgentCommand } from "../../scripts/local/installed-agent";
+import { execStart, serviceEnvironment, setting } from "../../scripts/local/systemd-unit";
+import { node22 } from "../../scripts/lib/node22";
 import { acquireDockerLock, BEFORE_ALL_WITH_DOCKER_LOCK_MS } from "../agent/helpers/docker-lock";
 import { acquireHostPortsLock } from "../agent/helpers/host-ports-lock";
 import { errorSummary, freePort, localEnv, localWorkDir, npmRun as runScript, outcome, planSummaries, removeLocalFiles, root, type LocalRun } from "./helpers/local-commands";
@@ -325,7 +328,7 @@ describe(`the local target, ${containers.length} containers (${containers.join("
     passed.add("zone");
   });
 
-  test("the instances' user data renders: it joins the cluster, fetches the published agent bundle and runs the agent for the deployed zone", async () => {
+  test("the launch template's user data, as Terraform rendered it: it joins the cluster and installs the published bundle under a unit whose ExecStart, flags and environment are what runs here, for the deployed zone", async () => {
     requireStep("up");
     // GIVEN the environment's launch template, at the version the autoscaling group uses
     const { LaunchTemplates = [] } = await clients.ec2.send(new DescribeLaunchTemplatesCommand({}));
@@ -334,23 +337,31 @@ describe(`the local target, ${containers.length} containers (${containers.join("
     const { LaunchTemplateVersions = [] } = await clients.ec2.send(
       new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templates[0].LaunchTemplateId, Versions: ["$Latest"] }),
     );
-    // WHEN
+    // WHEN it is read as local:up reads it (scripts/local/installed-agent.ts)
     const userData = Buffer.from(LaunchTemplateVersions[0]?.LaunchTemplateData?.UserData ?? "", "base64").toString("utf8");
-    // THEN no token or interpolation is left unrendered
+    const installed = installedAgentFromUserData(userData);
+    // THEN no token or interpolation is left unrendered, and the instance joins the cluster
     expect(userData).not.toMatch(/\$\{(TfToken|Token)|\$\{(aws_|var\.|data\.)/);
-    expect(userData).toContain(`ECS_CLUSTER=${output("cluster", "cluster_name")}`);
-    const bundleKey = output("cluster", "agent_bundle_key") as string;
-    const fetch = new RegExp(`aws s3 cp .* s3://([a-z0-9.-]+)/${bundleKey.replace(/[.]/g, "\\.")} (\\S+)`).exec(userData);
-    expect(fetch).not.toBeNull();
-    const [, bucket, agentPath] = fetch!;
-    const execStart = userData.split("\n").find((line) => line.startsWith("ExecStart="));
-    expect(execStart).toContain(` ${agentPath} `);
-    expect(execStart).toContain(`--zone-id ${output("discovery", "zone_id")} --zone-name ${output("discovery", "zone_name")}`);
-    expect(userData).toMatch(/Restart=always/);
-    expect(userData).toMatch(/systemctl enable --now \S+\.service/);
-    // AND the bundle it fetches is the agent this checkout built
-    const object = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: bundleKey }));
+    expect(userData.split("\n")).toContain(`ECS_CLUSTER=${output("cluster", "cluster_name")}`);
+    // AND the bundle it fetches is the agent this checkout built, published under the key the stack outputs
+    expect(installed.bundleSource.key).toBe(output("cluster", "agent_bundle_key"));
+    const object = await clients.s3.send(new GetObjectCommand({ Bucket: installed.bundleSource.bucket, Key: installed.bundleSource.key }));
     expect(await object.Body!.transformToString()).toBe(readFileSync(join(root, "dist", "agent.js"), "utf8"));
+    expect(userData.split("\n")).toContain(`systemctl enable --now ${installed.unitName}`);
+    expect(setting(installed.unit, "Service", "Restart")).toBe("always");
+    // AND the unit runs the agent for the deployed zone: its ExecStart, parsed as systemd would
+    const args = execStart(installed.unit, serviceEnvironment(installed.unit));
+    const flag = (name: string) => args[args.indexOf(name) + 1];
+    expect(args).toContain(installed.installPath);
+    expect({ zoneId: flag("--zone-id"), zoneName: flag("--zone-name") }).toEqual({ zoneId: output("discovery", "zone_id"), zoneName: output("discovery", "zone_name") });
+    // AND the agent running here is that unit's command, with only the node binary and the bundle's path swapped, in its environment
+    const bundle = join(localWorkDir, "host", environment, "agent.js");
+    const expected = localAgentCommand(installed, { node: node22(), bundle, hostEnv: {} });
+    const [pid] = processesRunning(bundle);
+    expect(pid).toBeDefined();
+    expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(0, -1)).toEqual([expected.command, ...expected.args]);
+    const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    expect(environ).toEqual(expect.arrayContaining(Object.entries(serviceEnvironment(installed.unit)).map(([k, v]) => `${k}=${v}`)));
     passed.add("user data");
   });
 
