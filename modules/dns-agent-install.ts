@@ -12,6 +12,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { policyDocument, type PolicyStatement } from "./iam-documents";
 import { boundedName } from "./naming";
+import { suppressPolicyRule } from "./policy-checks";
 import { route53RecordStatements } from "./route53-record-statements";
 import { terraformText } from "./terraform-text";
 
@@ -213,20 +214,26 @@ export class DnsAgentInstall extends Construct {
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
 
-    new S3BucketPolicy(this, "artifacts-tls-only", {
-      bucket: bucket.id,
-      policy: policyDocument([
-        {
-          effect: "Deny",
-          principals: { AWS: "*" },
-          actions: ["s3:*"],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          conditions: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ]),
-      // The public access block must exist first, or S3 may judge the policy before it applies.
-      dependsOn: [publicAccess],
-    });
+    if (props.awsEndpointUrl?.startsWith("http:")) {
+      // The emulator serves S3 over plain http only: a TLS-only policy would refuse the local
+      // hosts' download of the bundle (moto enforces it). Real AWS endpoints always get it.
+      suppressPolicyRule(bucket, "bucket-tls-only", `the emulator at ${props.awsEndpointUrl} serves S3 over plain http, which a TLS-only policy refuses`);
+    } else {
+      new S3BucketPolicy(this, "artifacts-tls-only", {
+        bucket: bucket.id,
+        policy: policyDocument([
+          {
+            effect: "Deny",
+            principals: { AWS: "*" },
+            actions: ["s3:*"],
+            resources: [bucket.arn, `${bucket.arn}/*`],
+            conditions: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ]),
+        // The public access block must exist first, or S3 may judge the policy before it applies.
+        dependsOn: [publicAccess],
+      });
+    }
     // A new build is a new key: Terraform deletes the old object, which versioning keeps as a
     // noncurrent version (to restore by hand) until the rule below expires it. The bundle that
     // instances download is always a current version, which no rule expires.
