@@ -143,13 +143,14 @@ describe("DnsAgentInstall", () => {
 
   test("installs the same way on arm64 (Graviton) hosts: Node.js and the AWS CLI from the distribution's packages, no architecture-specific download", () => {
     // GIVEN the user data WHEN read THEN it takes Node.js 22 and the CLI from dnf (the host's own
-    // architecture on AL2023's x86_64 and arm64 ECS AMIs) and downloads only the bundle, plain JavaScript
+    // architecture on AL2023's x86_64 and arm64 ECS AMIs) and downloads only the bundles, plain JavaScript
     const { script, key } = synthAgent();
     expect(script).toMatch(/retry dnf install -y nodejs22\n/);
     expect(script).toMatch(/retry dnf install -y awscli-2\n/);
     expect(script).not.toMatch(/x86_64|amd64|x64|aarch64|arm64|curl [^\n]*node|\.tar\.(gz|xz)/);
     const downloads = script.split("\n").filter((l) => /\b(curl|wget|aws s3 cp)\b/.test(l) && !l.includes("169.254.169.254") && !l.includes("$imds"));
-    expect(downloads).toEqual([expect.stringContaining(`/${key} /opt/ecsdns/agent.js`)]);
+    // the agent's bundle and its Docker proxy's, both plain JavaScript
+    expect(downloads).toEqual([expect.stringContaining(`/${key} /opt/ecsdns/agent.js`), expect.stringMatching(/\/docker-proxy\.js \/opt\/ecsdns\/docker-proxy\.js$/)]);
   });
 
   test("points the agent's AWS SDK at the emulator only when given an endpoint (the local target)", () => {
