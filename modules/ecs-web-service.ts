@@ -14,6 +14,7 @@ import { HEALTH_CHECK_DEFAULTS } from "../config/feature-schema";
 import { assumeRolePolicy, policyDocument } from "./iam-documents";
 import { jsonDocument } from "./json-document";
 import { boundedName, hashedName, shortHash } from "./naming";
+import { suppressPolicyRule } from "./policy-checks";
 import { ServiceAutoScaling } from "./service-auto-scaling";
 
 /** Where the EFS access point of a service is mounted in its container. */
@@ -207,17 +208,17 @@ export class EcsWebService extends Construct {
       ]),
     });
     if (props.ecsExec) {
-      new IamRolePolicy(this, "ecs-exec", {
+      const ecsExec = new IamRolePolicy(this, "ecs-exec", {
         role: taskRole.id,
         name: "ecs-exec-channels",
         policy: policyDocument([
           {
-            // Reason for "*": these actions have no resource type; IAM accepts only "*" for them.
             actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
             resources: ["*"],
           },
         ]),
       });
+      suppressPolicyRule(ecsExec, "iam-wildcard", "the ssmmessages channel actions ECS Exec needs have no resource type: IAM accepts only * for them");
     }
     // Keyed by the policy, not its position: removing one never detaches the others.
     for (const policyArn of new Set(props.managedPolicyArns ?? [])) {

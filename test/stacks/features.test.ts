@@ -12,16 +12,19 @@ const FEATURE_TYPES = [
   "aws_appautoscaling_target",
   "aws_appautoscaling_policy",
   "aws_wafv2_web_acl_association",
-  "aws_s3_bucket_lifecycle_configuration",
-  "aws_s3_bucket_policy",
 ];
+/** Resources of `type` in `stack` that belong to the ALB's access-log bucket (the DNS agent's artifacts bucket has its own policy and lifecycle). */
+const accessLogs = (stack: Parameters<typeof resources>[0], type: string) => resources(stack, type).filter((r) => r.name.startsWith("alb_access-logs"));
 
 describe("production features across the stacks", () => {
   test("none by default: no endpoint, scaler, WAF association or log bucket; no Spot, exec, secrets or health check", () => {
     // GIVEN / WHEN
     const { stacks } = synthPlatform(configFrom({ TF_VAR_container_name: "web,api" }));
     // THEN
-    for (const stack of Object.values(stacks)) expect(resourceTypes(stack).filter((t) => FEATURE_TYPES.includes(t))).toEqual([]);
+    for (const stack of Object.values(stacks)) {
+      expect(resourceTypes(stack).filter((t) => FEATURE_TYPES.includes(t))).toEqual([]);
+      for (const type of ["aws_s3_bucket", "aws_s3_bucket_policy", "aws_s3_bucket_lifecycle_configuration"]) expect(accessLogs(stack, type)).toEqual([]);
+    }
     expect(soleResource(stacks["dev-cluster"], "aws_autoscaling_group")).not.toHaveProperty("mixed_instances_policy");
     for (const service of resources(stacks["dev-services"], "aws_ecs_service")) expect(service.values).not.toHaveProperty("enable_execute_command");
     for (const task of resources(stacks["dev-services"], "aws_ecs_task_definition")) {
@@ -57,13 +60,14 @@ describe("production features across the stacks", () => {
 
     test("the cluster stack has the access-log bucket on the ALB, the WAF association and the Spot mix", () => {
       expect(soleResource(cluster, "aws_lb").access_logs).toMatchObject({ enabled: true });
-      expect(resources(cluster, "aws_s3_bucket_policy")).toHaveLength(1);
+      expect(accessLogs(cluster, "aws_s3_bucket_policy")).toHaveLength(1);
       expect(soleResource(cluster, "aws_wafv2_web_acl_association").web_acl_arn).toBe(webAclArn);
       expect(soleResource(cluster, "aws_autoscaling_group").mixed_instances_policy.instances_distribution.on_demand_base_capacity).toBe(1);
     });
 
     test("the access logs expire after log_retention_days", () => {
-      expect(soleResource(cluster, "aws_s3_bucket_lifecycle_configuration").rule[0].expiration).toEqual([{ days: config.log_retention_days }]);
+      const [lifecycle] = accessLogs(cluster, "aws_s3_bucket_lifecycle_configuration");
+      expect(lifecycle.values.rule[0].expiration).toEqual([{ days: config.log_retention_days }]);
     });
 
     test("the services stack scales only the container that asks, and lets every service run ECS Exec", () => {
