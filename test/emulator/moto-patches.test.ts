@@ -74,6 +74,8 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
@@ -493,6 +495,28 @@ describe("EFS", () => {
     await efs.send(new DeleteFileSystemPolicyCommand({ FileSystemId: fileSystemId }));
 
     await expect(efs.send(new DescribeFileSystemPolicyCommand({ FileSystemId: fileSystemId }))).rejects.toMatchObject({ name: "PolicyNotFound" });
+  });
+});
+
+describe("S3 versions", () => {
+  test("the versions and delete marker of a key written before versioning are deleted one by one, and then the bucket", async () => {
+    // GIVEN a key written before versioning was enabled (version "null", as the DNS agent's bundle
+    // was), then deleted (a delete marker), and versioning suspended: what force_destroy meets
+    const bucket = unique("artifacts");
+    const key = "agent/0123/agent.js";
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "console.log(1)" }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Suspended" } }));
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    const versionIds = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => v.VersionId!);
+    expect(versionIds).toHaveLength(2);
+
+    // WHEN every version is deleted (moto 5.2.1 answered 500 here), THEN the bucket can go
+    for (const VersionId of versionIds) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId }));
+    expect((await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions ?? []).toEqual([]);
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
   });
 });
 

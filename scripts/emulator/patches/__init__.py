@@ -20,6 +20,7 @@ from .ecs import (
 from .efs import efs_file_system_policy_can_be_deleted
 from .elbv2 import elbv2_targets_are_keyed_by_id_and_port
 from .iam import iam_has_aws_managed_policies
+from .s3 import s3_delete_marker_can_be_disposed
 from .route53 import (
     route53_change_batch_is_all_or_nothing,
     route53_create_of_an_existing_record_set_fails,
@@ -39,6 +40,7 @@ PATCHES = (
     security_group_rule_keeps_group_pair_description,
     efs_file_system_policy_can_be_deleted,
     elbv2_targets_are_keyed_by_id_and_port,
+    s3_delete_marker_can_be_disposed,
     # Route53 change batches: applied innermost first; names are lower-cased
     # before every check, and the batch is rolled back whatever check fails.
     route53_delete_must_match_exactly,
