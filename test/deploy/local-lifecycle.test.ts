@@ -356,12 +356,15 @@ describe(`the local target, ${containers.length} containers (${containers.join("
     expect({ zoneId: flag("--zone-id"), zoneName: flag("--zone-name") }).toEqual({ zoneId: output("discovery", "zone_id"), zoneName: output("discovery", "zone_name") });
     // AND the agent running here is that unit's command, with only the node binary and the bundle's path swapped, in its environment
     const bundle = join(localWorkDir, "host", environment, "agent.js");
-    const expected = localAgentCommand(installed, { node: node22(), bundle, hostEnv: {} });
+    // (what differs between this machine and a host, as local:up passes it: Docker answers at
+    // DOCKER_HOST here, not through the host's Docker proxy socket)
+    const hostEnv: Record<string, string> = process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {};
+    const expected = localAgentCommand(installed, { node: node22(), bundle, hostEnv });
     const [pid] = processesRunning(bundle);
     expect(pid).toBeDefined();
     expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(0, -1)).toEqual([expected.command, ...expected.args]);
     const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-    expect(environ).toEqual(expect.arrayContaining(Object.entries(serviceEnvironment(installed.unit)).map(([k, v]) => `${k}=${v}`)));
+    expect(environ).toEqual(expect.arrayContaining(Object.entries({ ...serviceEnvironment(installed.unit), ...hostEnv }).map(([k, v]) => `${k}=${v}`)));
     passed.add("user data");
   });
 
