@@ -17,7 +17,8 @@ describe("the DNS agent on every instance and the janitor, wired across stacks",
     const stacks = synth({ TF_VAR_dns_ttl_seconds: "30", TF_VAR_dns_owner: "shop" });
     // THEN
     const script = joinedText(soleResource(stacks["dev-cluster"], "aws_launch_template").user_data, "base64encode");
-    const exec = script.split("\n").find((l) => l.startsWith("ExecStart="))!;
+    // (the agent's unit, not its Docker proxy's: both start with ExecStart=/usr/bin/node-22)
+    const exec = script.split("\n").find((l) => l.startsWith("ExecStart=") && l.includes("/opt/ecsdns/agent.js"))!;
     expect(exec).toContain(`--zone-id \${${remoteStateOf("dev-discovery")}`);
     expect(exec).toContain("--ttl 30");
     expect(exec).toContain("--owner shop");
