@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { AutoscalingGroup, type AutoscalingGroupConfig } from "@cdktf/provider-aws/lib/autoscaling-group";
@@ -319,7 +320,7 @@ export function instanceUserData(
     `cat > ${BLOCK_IMDS_SCRIPT_PATH} <<'SCRIPT'`,
     `${BLOCK_IMDS_SCRIPT}SCRIPT`,
     `chmod 0755 ${BLOCK_IMDS_SCRIPT_PATH}`,
-    `mkdir -p ${BLOCK_IMDS_DOCKER_DROP_IN.replace(/\/[^/]+$/, "")}`,
+    `mkdir -p ${posix.dirname(BLOCK_IMDS_DOCKER_DROP_IN)}`,
     `cat > ${BLOCK_IMDS_DOCKER_DROP_IN} <<'UNIT'`,
     "[Service]",
     `ExecStartPost=${BLOCK_IMDS_SCRIPT_PATH}`,
