@@ -31,6 +31,21 @@ export const TEST_BUNDLES = {
   janitorZip: join(__dirname, "..", "fixtures", "bundles", "janitor.zip"),
 } as const;
 
+/**
+ * Variables of a platform that brings its own VPC (two public, two private
+ * subnets) and discovery zone, with an internal ALB, for the local target:
+ * the shape with the fewest resources of our own.
+ */
+export const EXISTING_NETWORK_LOCAL_TARGET: Readonly<Record<string, string>> = {
+  TF_VAR_container_name: "a,b",
+  TF_VAR_vpc_id: "vpc-0abc12345def67890",
+  TF_VAR_public_subnet_ids: "subnet-0aaa1111,subnet-0bbb2222",
+  TF_VAR_private_subnet_ids: "subnet-0ccc3333,subnet-0ddd4444",
+  TF_VAR_discovery_zone_id: "Z0123456789ABCDEFGHIJ",
+  TF_VAR_internal_elb: "true",
+  TF_VAR_target: "local",
+};
+
 /** Configuration from `TF_VAR_*`-style variables and an optional config-file object. */
 export function configFrom(env: Record<string, string> = {}, file?: object): PlatformConfig {
   const fullEnv = file ? { ...env, PLATFORM_CONFIG: "test-config.json" } : env;

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { buildPlatform } from "../../stacks/platform";
-import { configFrom, TEST_BUNDLES } from "../helpers/synth";
+import { configFrom, EXISTING_NETWORK_LOCAL_TARGET, TEST_BUNDLES } from "../helpers/synth";
 
 /**
  * Every stack of the platform passes the policy rules (modules/policy-rules.ts)
@@ -24,15 +24,7 @@ const configurations: Record<string, Record<string, string>> = {
     TF_VAR_admin_cidr_ingress: "203.0.113.7/32",
     TF_VAR_janitor_health_checks: "true",
   },
-  "existing VPC and zone, internal ALB, local target": {
-    TF_VAR_container_name: "a,b",
-    TF_VAR_vpc_id: "vpc-0abc12345def67890",
-    TF_VAR_public_subnet_ids: "subnet-0aaa1111,subnet-0bbb2222",
-    TF_VAR_private_subnet_ids: "subnet-0ccc3333,subnet-0ddd4444",
-    TF_VAR_discovery_zone_id: "Z0123456789ABCDEFGHIJ",
-    TF_VAR_internal_elb: "true",
-    TF_VAR_target: "local",
-  },
+  "existing VPC and zone, internal ALB, local target": { ...EXISTING_NETWORK_LOCAL_TARGET },
 };
 
 interface Annotation {

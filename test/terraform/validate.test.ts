@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { inPool } from "../../scripts/lib/pool";
 import { terraformEnv } from "../../scripts/lib/terraform-env";
-import { configFrom, synthPlatformToDir } from "../helpers/synth";
+import { configFrom, EXISTING_NETWORK_LOCAL_TARGET, synthPlatformToDir } from "../helpers/synth";
 
 /**
  * `terraform init -backend=false` + `terraform validate -json` in every
@@ -107,13 +107,7 @@ const configurations: Record<string, Record<string, string>> = {
     TF_VAR_ami_auto_update: "true",
   },
   "existing VPC and zone, internal ALB, local target with S3 state on the emulator": {
-    TF_VAR_container_name: "a,b",
-    TF_VAR_vpc_id: "vpc-0abc12345def67890",
-    TF_VAR_public_subnet_ids: "subnet-0aaa1111,subnet-0bbb2222",
-    TF_VAR_private_subnet_ids: "subnet-0ccc3333,subnet-0ddd4444",
-    TF_VAR_discovery_zone_id: "Z0123456789ABCDEFGHIJ",
-    TF_VAR_internal_elb: "true",
-    TF_VAR_target: "local",
+    ...EXISTING_NETWORK_LOCAL_TARGET,
     TF_VAR_state_bucket: "tf-state",
   },
   "every production feature on (issue 16): ECS Exec, access logs, WAF, Spot, VPC endpoints; the per-container ones from the file": {
