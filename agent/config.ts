@@ -8,6 +8,7 @@ import * as z from "zod/mini";
 import { LOG_LEVEL_OPTION, OWNER_OPTION, ZONE_ID_OPTION, switchOption, wholeNumber } from "../cli/common-options";
 import type { LogLevel } from "../cli/logger";
 import { parseCommandLine, type OptionSpec, type OptionTable, type Program } from "../cli/options";
+import { DEFAULT_HEARTBEAT_SECONDS } from "../dns/agent-heartbeat";
 import { POLICIES, type Policy } from "../dns/policy";
 import { isIpv4, isValidDnsName, normalizeName } from "../dns/records";
 import { HOST_ID_PATTERN } from "../dns/set-identifier";
@@ -35,6 +36,8 @@ export interface AgentConfig {
   readonly debounceMs: number;
   readonly minIntervalMs: number;
   readonly maxDelayMs: number;
+  /** Period of the heartbeat to CloudWatch (agent/heartbeat.ts); 0 = none. */
+  readonly heartbeatSeconds: number;
   readonly logLevel: LogLevel;
 }
 
@@ -99,6 +102,12 @@ export const AGENT_OPTIONS = {
     "1000",
   ),
   "max-delay-ms": text("<ms>", "Longest a burst of events that never pauses may postpone a reconcile.", wholeNumber(0, 600_000, "milliseconds"), "10000"),
+  "heartbeat-seconds": text(
+    "<seconds>",
+    "Period of the heartbeat to CloudWatch (namespace ECSDNS/Agent) while passes succeed; the janitor removes the records of a running host whose agent stops sending it. 0 turns it off.",
+    z.pipe(wholeNumber(0, 3_600, "seconds"), z.number().check(z.refine((n: number) => n === 0 || n >= 10, "expected 0 (off) or 10-3600 seconds"))),
+    String(DEFAULT_HEARTBEAT_SECONDS),
+  ),
   "log-level": LOG_LEVEL_OPTION,
 } satisfies OptionTable;
 
@@ -150,6 +159,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     debounceMs: v["debounce-ms"],
     minIntervalMs: v["min-interval-ms"],
     maxDelayMs: v["max-delay-ms"],
+    heartbeatSeconds: v["heartbeat-seconds"],
     logLevel: v["log-level"],
   };
   return { kind: "ok", config: Object.freeze(config) };

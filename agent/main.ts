@@ -12,7 +12,9 @@ import { isValidDnsName, normalizeName } from "../dns/records";
 import { Route53Provider, createSdkRoute53Api } from "../dns/route53/route53-provider";
 import { loadConfig, type AgentConfig } from "./config";
 import { hostRecordName, type HostIdentity } from "./desired-records";
+import { cloudWatchHeartbeat } from "./cloudwatch-heartbeat";
 import { DockerodeSource } from "./docker/dockerode-source";
+import { AgentHeartbeat } from "./heartbeat";
 import { startHttpServer, type RunningHttpServer } from "./http-server";
 import { IMDS_ENDPOINT_ENV, readInstanceMetadata, resolveHostIdentity } from "./instance-metadata";
 import { AgentMetrics } from "./metrics";
@@ -113,8 +115,18 @@ async function runDaemon(
     logger.info({ port: server.port, host: config.metricsHost }, "serving /healthz and /metrics");
   }
 
+  // The heartbeat the janitor's check reads (agent/heartbeat.ts); nothing with --heartbeat-seconds 0.
+  const heartbeat =
+    config.heartbeatSeconds > 0
+      ? new AgentHeartbeat({
+          publish: cloudWatchHeartbeat({ zoneId: config.zoneId, owner: config.owner, hostId: identity.hostId, region: awsRegion(env) }),
+          periodMs: config.heartbeatSeconds * 1000,
+          logger: logger.child({ component: "heartbeat" }),
+          onBeat: (result) => metrics.heartbeats.inc({ result }),
+        })
+      : undefined;
   const reconciler = new Reconciler({
-    pass: watchdog.track(pass),
+    pass: heartbeat ? heartbeat.track(watchdog.track(pass)) : watchdog.track(pass),
     docker,
     logger: logger.child({ component: "loop" }),
     metrics,
@@ -130,7 +142,9 @@ async function runDaemon(
     },
   });
   watchdog.start();
+  heartbeat?.start();
   await reconciler.run(signals.stop, signals.hard);
+  heartbeat?.stop();
   watchdog.stop();
 
   let code = 0;

@@ -67,6 +67,12 @@ export class AgentMetrics {
     help: "Desired records blocked by a record this agent does not own.",
     registers: [this.registry],
   });
+  readonly heartbeats = new Counter({
+    name: `${METRIC_PREFIX}heartbeats_total`,
+    help: "Heartbeats to CloudWatch, by result: sent, failed, or skipped (the agent was not working).",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
   readonly containerProblems = new Gauge({
     name: `${METRIC_PREFIX}container_problems`,
     help: "Container variables the agent could not use.",

@@ -7,6 +7,7 @@
 import { LOG_LEVEL_OPTION, OWNER_OPTION, ZONE_ID_OPTION, switchOption, wholeNumber } from "../cli/common-options";
 import type { LogLevel } from "../cli/logger";
 import { parseCommandLine, type OptionTable, type Program } from "../cli/options";
+import { DEFAULT_SILENT_AFTER_SECONDS, DEFAULT_SILENT_HOSTS_MAX_PERCENT } from "../dns/agent-heartbeat";
 import type { HealthCheckOptions } from "./health-check";
 
 /** The janitor's validated configuration. */
@@ -20,6 +21,10 @@ export interface JanitorConfig {
   /** Between sweeps when not `once` (command line). */
   readonly intervalSeconds: number;
   readonly healthCheck?: HealthCheckOptions;
+  /** Run the heartbeat check (janitor/heartbeat-check.ts) instead of the sweep (command line). */
+  readonly heartbeatCheck: boolean;
+  readonly silentAfterSeconds: number;
+  readonly silentHostsMaxPercent: number;
   readonly logLevel: LogLevel;
 }
 
@@ -40,6 +45,23 @@ export const JANITOR_OPTIONS = {
     defaultText: "3",
     description: "Tries before a target counts as unhealthy and its SRV record is removed.",
     schema: wholeNumber(1, 10, "tries"),
+  },
+  "heartbeat-check": switchOption(
+    "Run the heartbeat check instead of the sweep: remove the records of running hosts whose agents stopped reporting to CloudWatch (the Lambda runs it every minute).",
+  ),
+  "silent-after-seconds": {
+    kind: "string",
+    valueName: "<s>",
+    defaultText: String(DEFAULT_SILENT_AFTER_SECONDS),
+    description: "A running host whose agent sent no heartbeat for this long is silent, and its records are removed.",
+    schema: wholeNumber(30, 1_200, "seconds"),
+  },
+  "silent-hosts-max-percent": {
+    kind: "string",
+    valueName: "<n>",
+    defaultText: String(DEFAULT_SILENT_HOSTS_MAX_PERCENT),
+    description: "When more than this share of hosts falls silent at once, delete nothing and raise the held-silent-hosts alarm instead.",
+    schema: wholeNumber(0, 100, "percent"),
   },
   "log-level": LOG_LEVEL_OPTION,
 } satisfies OptionTable;
@@ -72,6 +94,9 @@ export function loadJanitorConfig(argv: readonly string[], env: Readonly<Record<
       once: v.once,
       intervalSeconds: v["interval-seconds"],
       healthCheck: v["health-checks"] ? { timeoutMs: v["health-check-timeout-ms"], tries: v["health-check-tries"] } : undefined,
+      heartbeatCheck: v["heartbeat-check"],
+      silentAfterSeconds: v["silent-after-seconds"],
+      silentHostsMaxPercent: v["silent-hosts-max-percent"],
       logLevel: v["log-level"],
     }),
   };

@@ -5,7 +5,10 @@
  *   terminated, stopping, stopped): removes that instance's records at once,
  *   once EC2 confirms it does not run (events arrive late and more than once,
  *   and a stopped instance may have been started again);
- * - a schedule (default every 5 minutes), the safety net: a full sweep.
+ * - a schedule (default every 5 minutes), the safety net: a full sweep;
+ * - a schedule every minute whose input is `{"ecsdns": "heartbeat-check"}`:
+ *   the heartbeat check (janitor/heartbeat-check.ts), which removes the
+ *   records of running hosts whose agents stopped reporting.
  * Settings come from `ECSDNS_*` environment variables (see janitor/config.ts).
  * A sweep whose deletes failed throws, so Lambda retries it and, after the
  * retries, sends the event to the dead-letter queue: never silent.
@@ -15,6 +18,9 @@ import { createLogger, type Logger } from "../cli/logger";
 import { Route53Provider, createSdkRoute53Api } from "../dns/route53/route53-provider";
 import { loadJanitorConfig, type JanitorConfig } from "./config";
 import { GONE_INSTANCE_STATES } from "../dns/gone-instance-states";
+import { HEARTBEAT_CHECK_INPUT } from "../dns/agent-heartbeat";
+import { runHeartbeatCheck, type HeartbeatCheckOptions, type HeartbeatCheckReport } from "./heartbeat-check";
+import { CloudWatchHeartbeats } from "./heartbeats";
 import { Ec2InstanceStates } from "./instance-states";
 import { runJanitor, type JanitorOptions, type JanitorReport, type SweepScope } from "./janitor";
 
@@ -30,6 +36,26 @@ export function janitorOnAws(config: JanitorConfig, logger: Logger, region: stri
   };
 }
 
+/** The heartbeat check over the AWS SDK: for the Lambda and the CLI. */
+export function heartbeatCheckOnAws(config: JanitorConfig, logger: Logger, region: string | undefined): HeartbeatCheckOptions {
+  const { dns, instances } = janitorOnAws(config, logger, region);
+  return {
+    dns,
+    instances,
+    heartbeats: new CloudWatchHeartbeats({ zoneId: config.zoneId, owner: config.owner, region }),
+    owner: config.owner,
+    logger,
+    dryRun: config.dryRun,
+    silentAfterSeconds: config.silentAfterSeconds,
+    maxSilentPercent: config.silentHostsMaxPercent,
+  };
+}
+
+/** Whether the event is the heartbeat check's schedule (its target's input). */
+export function isHeartbeatCheck(event: unknown): boolean {
+  return (event as { ecsdns?: unknown } | null)?.ecsdns === HEARTBEAT_CHECK_INPUT.ecsdns;
+}
+
 /** The sweep an event asks for; `undefined` for a state change that needs none. */
 export function scopeOf(event: unknown): SweepScope | undefined {
   const e = (event ?? {}) as { source?: string; "detail-type"?: string; detail?: { "instance-id"?: string; state?: string } };
@@ -43,11 +69,16 @@ export function scopeOf(event: unknown): SweepScope | undefined {
 }
 
 /** The Lambda entry point. */
-export async function handler(event: unknown): Promise<JanitorReport | { skipped: string }> {
+export async function handler(event: unknown): Promise<JanitorReport | HeartbeatCheckReport | { skipped: string }> {
   const loaded = loadJanitorConfig([], process.env);
   if (loaded.kind !== "ok") throw new Error(`janitor configuration: ${loaded.kind === "error" ? loaded.problems.join("; ") : "no --help in Lambda"}`);
   const { config } = loaded;
   const logger = createLogger(config.logLevel, { app: "ecsdns-janitor" });
+  if (isHeartbeatCheck(event)) {
+    const report = await runHeartbeatCheck(heartbeatCheckOnAws(config, logger, awsRegion(process.env)), AbortSignal.timeout(280_000));
+    if (report.failed > 0) throw new Error(`janitor heartbeat check: ${report.failed} deletes failed; see the log lines above`);
+    return report;
+  }
   const scope = scopeOf(event);
   if (!scope) {
     logger.info({ event }, "instance state change needs no sweep");

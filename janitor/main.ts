@@ -9,12 +9,15 @@
 import { awsRegion } from "../cli/aws-environment";
 import { createLogger, type Logger } from "../cli/logger";
 import { loadJanitorConfig, type JanitorConfig } from "./config";
-import { janitorOnAws } from "./handler";
+import { heartbeatCheckOnAws, janitorOnAws } from "./handler";
+import { runHeartbeatCheck } from "./heartbeat-check";
 import { runJanitor } from "./janitor";
 
 async function sweep(config: JanitorConfig, logger: Logger, region: string | undefined, signal: AbortSignal): Promise<boolean> {
   try {
-    const report = await runJanitor(janitorOnAws(config, logger, region), { kind: "all" }, signal);
+    const report = config.heartbeatCheck
+      ? await runHeartbeatCheck(heartbeatCheckOnAws(config, logger, region), signal)
+      : await runJanitor(janitorOnAws(config, logger, region), { kind: "all" }, signal);
     return report.failed === 0;
   } catch (error) {
     logger.error({ err: error }, "janitor sweep failed");

@@ -10,6 +10,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { agentHeartbeatStatement } from "./agent-heartbeat-check";
 import { policyDocument, type PolicyStatement } from "./iam-documents";
 import { boundedName } from "./naming";
 import { suppressPolicyRule } from "./policy-checks";
@@ -393,11 +394,15 @@ systemctl enable --now ${AGENT_UNIT}
 
   /**
    * Let the instances' role run the agent: records of the zone (A, SRV), its
-   * bundle, and marking an instance of its Auto Scaling group unhealthy
-   * ({@link AGENT_FAILED_UNIT}; the action takes the group as its resource).
+   * bundle, marking an instance of its Auto Scaling group unhealthy
+   * ({@link AGENT_FAILED_UNIT}; the action takes the group as its resource),
+   * and its heartbeat to CloudWatch (namespace `ECSDNS/Agent` only).
    */
   grantTo(roleName: string, autoScalingGroupArn: string): void {
     const statements = [...this.statements, { actions: ["autoscaling:SetInstanceHealth"], resources: [autoScalingGroupArn] }];
     new IamRolePolicy(this, "agent-permissions", { role: roleName, name: "ecsdns-agent", policy: policyDocument(statements) });
+    // The heartbeat (agent/heartbeat.ts), in a policy of its own so that its one Resource "*" is all the suppression covers.
+    const heartbeat = new IamRolePolicy(this, "agent-heartbeat-permissions", { role: roleName, name: "ecsdns-agent-heartbeat", policy: policyDocument([agentHeartbeatStatement()]) });
+    suppressPolicyRule(heartbeat, "iam-wildcard", 'cloudwatch:PutMetricData supports no resource-level permissions, so it takes Resource "*"; the cloudwatch:namespace condition keeps it to ECSDNS/Agent');
   }
 }

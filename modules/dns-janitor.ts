@@ -13,6 +13,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { GONE_INSTANCE_STATES } from "../dns/gone-instance-states";
+import { AgentHeartbeatCheck, heartbeatCheckStatements } from "./agent-heartbeat-check";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam-documents";
 import { boundedName } from "./naming";
 import { route53RecordStatements } from "./route53-record-statements";
@@ -77,6 +78,8 @@ export class DnsJanitor extends Construct {
   readonly securityGroupId?: string;
   /** The alarms' names: a failed invocation in the queue; the function's errors. */
   readonly alarmNames: { readonly failures: string; readonly errors: string };
+  /** The heartbeat check: its schedule and its alarms (silent agents). */
+  readonly heartbeatCheck: AgentHeartbeatCheck;
 
   constructor(scope: Construct, id: string, props: DnsJanitorProps) {
     super(scope, id);
@@ -101,6 +104,8 @@ export class DnsJanitor extends Construct {
       // DescribeInstances supports no resource-level permissions.
       { actions: ["ec2:DescribeInstances"], resources: ["*"] },
       { actions: ["sqs:SendMessage"], resources: [failures.arn] },
+      // The heartbeat check (modules/agent-heartbeat-check.ts).
+      ...heartbeatCheckStatements(),
     ];
     if (props.healthCheck) {
       // Elastic network interfaces in the VPC, which also support no resource-level permissions.
@@ -117,7 +122,7 @@ export class DnsJanitor extends Construct {
     suppressPolicyRule(
       rolePolicy,
       "iam-wildcard",
-      `ec2:DescribeInstances${props.healthCheck ? " and the Lambda's VPC network-interface actions" : ""} support no resource-level permissions, so they take Resource "*"; every other statement names its resources`,
+      `ec2:DescribeInstances, cloudwatch:ListMetrics, cloudwatch:GetMetricData and cloudwatch:PutMetricData (kept to the janitor's namespace by cloudwatch:namespace)${props.healthCheck ? " and the Lambda's VPC network-interface actions" : ""} support no resource-level permissions, so they take Resource "*"; every other statement names its resources`,
     );
 
     let vpcConfig: { subnetIds: string[]; securityGroupIds: string[] } | undefined;
@@ -200,6 +205,14 @@ export class DnsJanitor extends Construct {
       ...actions,
     });
     this.alarmNames = { failures: failuresAlarm.alarmName, errors: errorsAlarm.alarmName };
+    this.heartbeatCheck = new AgentHeartbeatCheck(this, "heartbeat-check", {
+      namePrefix: props.namePrefix,
+      functionName: fn.functionName,
+      functionArn: fn.arn,
+      zoneId: props.zoneId,
+      owner: props.owner ?? "ecsdns",
+      alarmTopicArn: topic,
+    });
 
     const triggers = {
       "instance-gone": new CloudwatchEventRule(this, "instance-gone", {

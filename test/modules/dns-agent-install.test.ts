@@ -49,7 +49,10 @@ function synthAgent(props: Partial<DnsAgentInstallProps> = {}): Synthed {
   return { stack, script, key };
 }
 
-const statementsOf = (stack: StackJson) => jsonDocumentOf(soleResource(stack, "aws_iam_role_policy").policy).Statement as { Action: string[]; Resource: string[]; Condition?: unknown }[];
+/** The instance role's policy by construct id: `agent-permissions` (records, bundles, health) or `agent-heartbeat-permissions`. */
+const policyNamed = (stack: StackJson, id: string) => resources(stack, "aws_iam_role_policy").find((r) => r.name.startsWith(`dns-agent_${id}_`))!.values;
+const statementsOf = (stack: StackJson, id = "agent-permissions") =>
+  jsonDocumentOf(policyNamed(stack, id).policy).Statement as { Action: string[]; Resource: string[]; Condition?: unknown }[];
 
 describe("DnsAgentInstall", () => {
   test("publishes the bundle content-addressed, in a private, encrypted bucket", () => {
@@ -184,11 +187,24 @@ describe("DnsAgentInstall", () => {
       },
       { Effect: "Allow", Action: ["autoscaling:SetInstanceHealth"], Resource: [GROUP_ARN] },
     ]);
-    expect(soleResource(stack, "aws_iam_role_policy").role).toBe("shop-dev-ecs-instance");
+    expect(policyNamed(stack, "agent-permissions").role).toBe("shop-dev-ecs-instance");
   });
 
-  test("creates no other IAM than that one policy", () => {
+  test("lets the instances put the agent's heartbeat into CloudWatch, in the namespace ECSDNS/Agent only, in a policy of its own", () => {
+    // GIVEN / WHEN
     const { stack } = synthAgent();
+    // THEN PutMetricData supports no resource-level permissions: Resource "*", held to one namespace by the condition key
+    expect(statementsOf(stack, "agent-heartbeat-permissions")).toEqual([
+      { Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: ["*"], Condition: { StringEquals: { "cloudwatch:namespace": "ECSDNS/Agent" } } },
+    ]);
+    expect(policyNamed(stack, "agent-heartbeat-permissions").role).toBe("shop-dev-ecs-instance");
+    // AND the records' policy names every resource
+    expect(statementsOf(stack).flatMap((s) => s.Resource)).not.toContain("*");
+  });
+
+  test("creates no other IAM than those two policies", () => {
+    const { stack } = synthAgent();
+    expect(resources(stack, "aws_iam_role_policy").map((p) => p.name.replace(/_[0-9A-F]{8}$/, "")).sort()).toEqual(["dns-agent_agent-heartbeat-permissions", "dns-agent_agent-permissions"]);
     expect(resources(stack, "aws_iam_role")).toEqual([]);
     expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
   });

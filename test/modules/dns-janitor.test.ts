@@ -78,14 +78,23 @@ describe("DnsJanitor", () => {
     const stack = synthJanitor();
     const statements = statementsOf(stack);
     expect(statements.flatMap((s) => s.Action).sort()).toEqual(
-      ["ec2:DescribeInstances", "logs:CreateLogStream", "logs:PutLogEvents", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "sqs:SendMessage"].sort(),
+      [
+        ...["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "cloudwatch:PutMetricData", "ec2:DescribeInstances"],
+        ...["logs:CreateLogStream", "logs:PutLogEvents", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "sqs:SendMessage"],
+      ].sort(),
     );
     for (const s of statements.filter((s) => s.Action.some((a) => a.startsWith("route53:")))) expect(s.Resource).toEqual([zoneArn]);
     expect(statements.find((s) => s.Action.includes("route53:ChangeResourceRecordSets"))!.Condition).toEqual({
       "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"], "route53:ChangeResourceRecordSetsActions": ["DELETE"] },
     });
-    // The one resource wildcard is an action that supports none.
-    expect(statements.filter((s) => s.Resource.includes("*")).flatMap((s) => s.Action)).toEqual(["ec2:DescribeInstances"]);
+    // The resource wildcards are actions that support none; PutMetricData is held to the janitor's namespace.
+    expect(statements.filter((s) => s.Resource.includes("*")).flatMap((s) => s.Action).sort()).toEqual(
+      ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "cloudwatch:PutMetricData", "ec2:DescribeInstances"].sort(),
+    );
+    expect(statements.find((s) => s.Action.includes("cloudwatch:PutMetricData"))).toMatchObject({
+      Action: ["cloudwatch:PutMetricData"],
+      Condition: { StringEquals: { "cloudwatch:namespace": "ECSDNS/Janitor" } },
+    });
     expect(jsonDocumentOf(soleResource(stack, "aws_iam_role").assume_role_policy).Statement[0]).toMatchObject({
       Principal: { Service: "lambda.amazonaws.com" },
       Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
@@ -152,12 +161,59 @@ describe("DnsJanitor", () => {
         expect(alarm.values.ok_actions).toBeUndefined();
       }
       const alarms = resources(synthJanitor({ alarmTopicArn: TOPIC }), "aws_cloudwatch_metric_alarm");
-      expect(alarms).toHaveLength(2);
+      expect(alarms).toHaveLength(4);
       for (const alarm of alarms) expect(alarm.values).toMatchObject({ alarm_actions: [TOPIC], ok_actions: [TOPIC] });
     });
 
     test.each(["ops-alerts", "arn:aws:sqs:us-west-2:123456789012:ops", "arn:aws:sns:us-west-2:123456789012:ops.fifo"])("refuses an alarm topic that is no standard SNS topic ARN: %s", (arn) => {
       expect(() => synthJanitor({ alarmTopicArn: arn })).toThrow(`DnsJanitor: alarmTopicArn must be the ARN of a standard SNS topic (arn:aws:sns:<region>:<account>:<name>), got "${arn}"`);
+    });
+  });
+
+  describe("the heartbeat check: agents that stop reporting", () => {
+    const TOPIC = "arn:aws:sns:us-west-2:123456789012:ops-alerts";
+    const alarmNamed = (stack: StackJson, id: string) => resources(stack, "aws_cloudwatch_metric_alarm").find((r) => r.name.includes(`heartbeat-check_${id}`))!.values;
+
+    test("invokes the function every minute with the check's input, and only that rule may", () => {
+      const stack = synthJanitor();
+      const rule = resources(stack, "aws_cloudwatch_event_rule").find((r) => r.name.includes("heartbeat-check"))!;
+      expect(rule.values).toMatchObject({ name: "shop-dev-dns-heartbeat-check", schedule_expression: "rate(1 minute)" });
+      const target = resources(stack, "aws_cloudwatch_event_target").find((t) => t.name.includes("heartbeat-check"))!;
+      expect(target.values).toMatchObject({ rule: ref("aws_cloudwatch_event_rule", rule, "name"), input: JSON.stringify({ ecsdns: "heartbeat-check" }) });
+      const permission = resources(stack, "aws_lambda_permission").find((p) => p.name.includes("heartbeat-check"))!;
+      expect(permission.values).toMatchObject({ principal: "events.amazonaws.com", source_arn: ref("aws_cloudwatch_event_rule", rule, "arn"), action: "lambda:InvokeFunction" });
+    });
+
+    test("pages when a host stays silent for 5 checks, and at once when the guard holds silent hosts' records", () => {
+      const stack = synthJanitor({ alarmTopicArn: TOPIC, owner: "team-a" });
+      const dimensions = { ZoneId: "Z0123456789ABCDEFGHIJ", Owner: "team-a" };
+      expect(alarmNamed(stack, "silent-alarm")).toMatchObject({
+        alarm_name: "shop-dev-dns-agents-silent",
+        namespace: "ECSDNS/Janitor",
+        metric_name: "SilentHosts",
+        dimensions,
+        statistic: "Maximum",
+        period: 60,
+        evaluation_periods: 5,
+        datapoints_to_alarm: 5,
+        threshold: 0,
+        comparison_operator: "GreaterThanThreshold",
+        treat_missing_data: "notBreaching",
+        alarm_actions: [TOPIC],
+        ok_actions: [TOPIC],
+      });
+      expect(alarmNamed(stack, "held-alarm")).toMatchObject({
+        alarm_name: "shop-dev-dns-agents-silent-held",
+        namespace: "ECSDNS/Janitor",
+        metric_name: "HeldSilentHosts",
+        dimensions,
+        statistic: "Maximum",
+        period: 60,
+        evaluation_periods: 1,
+        threshold: 0,
+        comparison_operator: "GreaterThanThreshold",
+        alarm_actions: [TOPIC],
+      });
     });
   });
 });

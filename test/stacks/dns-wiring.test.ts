@@ -57,11 +57,16 @@ describe("the DNS agent on every instance and the janitor, wired across stacks",
     }
   });
 
-  test("the janitor's alarms notify the topic of alarm_topic_arn, and have no actions without one", () => {
+  test("the janitor's alarms (its failures, agents that stopped reporting) notify the topic of alarm_topic_arn, and have no actions without one", () => {
     const topic = "arn:aws:sns:us-west-2:123456789012:ops-alerts";
     const alarms = (env: Record<string, string>) => resources(synth(env)["dev-discovery"], "aws_cloudwatch_metric_alarm").map((a) => [a.values.metric_name, a.values.alarm_actions]).sort();
-    expect(alarms({})).toEqual([["ApproximateNumberOfMessagesVisible", undefined], ["Errors", undefined]]);
-    expect(alarms({ TF_VAR_alarm_topic_arn: topic })).toEqual([["ApproximateNumberOfMessagesVisible", [topic]], ["Errors", [topic]]]);
+    expect(alarms({})).toEqual([["ApproximateNumberOfMessagesVisible", undefined], ["Errors", undefined], ["HeldSilentHosts", undefined], ["SilentHosts", undefined]]);
+    expect(alarms({ TF_VAR_alarm_topic_arn: topic })).toEqual([
+      ["ApproximateNumberOfMessagesVisible", [topic]],
+      ["Errors", [topic]],
+      ["HeldSilentHosts", [topic]],
+      ["SilentHosts", [topic]],
+    ]);
   });
 
   test("with janitor health checks, the instances accept the dynamic ports from the janitor's security group too", () => {

@@ -62,6 +62,8 @@ describe.each(Object.entries(configurations))("%s", (_name, env) => {
     expect(suppressed.map((a) => `${a.constructPath}: ${a.message.replace(/: .*/, "")}`).sort()).toEqual(
       [
         "dev-discovery/janitor/permissions: policy rule iam-wildcard suppressed at dev-discovery/janitor/permissions",
+        // cloudwatch:PutMetricData supports no resource-level permissions; cloudwatch:namespace holds it to ECSDNS/Agent.
+        "dev-cluster/dns-agent/agent-heartbeat-permissions: policy rule iam-wildcard suppressed at dev-cluster/dns-agent/agent-heartbeat-permissions",
         "dev-services/Default/task-execution-role/pull-images-and-log: policy rule iam-wildcard suppressed at dev-services/Default/task-execution-role/pull-images-and-log",
         // The emulator serves S3 over plain http: the local target's artifacts bucket has no TLS-only policy.
         ...(env.TF_VAR_target === "local" ? [`${LOCAL_ARTIFACTS_BUCKET}: policy rule bucket-tls-only suppressed at ${LOCAL_ARTIFACTS_BUCKET}`] : []),

@@ -11,6 +11,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { AGENT_HEARTBEAT_METRIC, AGENT_HEARTBEAT_NAMESPACE, heartbeatDimensions } from "../../../dns/agent-heartbeat";
 import { buildBundles } from "../../../scripts/build/bundles";
 import { node22 } from "../../../scripts/lib/node22";
 import { startImdsStandIn, type ImdsStandIn } from "../../../scripts/local/imds-stand-in";
@@ -150,4 +152,40 @@ test("on a host whose every CPU is busy, it starts and publishes all the same", 
   } finally {
     for (const loop of busy) loop.kill("SIGKILL");
   }
+});
+
+/** The heartbeats CloudWatch (moto) holds for this host in the zone, as the janitor's check asks for them: 10-second sample counts. */
+async function heartbeatsInCloudWatch(): Promise<number> {
+  const cloudwatch = new CloudWatchClient({ region: "us-east-1", endpoint: env.motoUrl, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  try {
+    const now = Date.now();
+    const answer = await cloudwatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(Math.floor((now - 600_000) / 60_000) * 60_000),
+        EndTime: new Date(now + 10_000),
+        MetricDataQueries: [
+          { Id: "h", MetricStat: { Metric: { Namespace: AGENT_HEARTBEAT_NAMESPACE, MetricName: AGENT_HEARTBEAT_METRIC, Dimensions: heartbeatDimensions(zone.id, "ecsdns", hostId) }, Period: 10, Stat: "SampleCount" } },
+        ],
+      }),
+    );
+    return (answer.MetricDataResults?.[0]?.Values ?? []).reduce((sum, v) => sum + v, 0);
+  } finally {
+    cloudwatch.destroy();
+  }
+}
+
+test("run as the unit runs it, it sends its heartbeat to CloudWatch after its first pass, with the instance role's credentials, for the janitor's check", async () => {
+  // GIVEN the unit's command as written (no heartbeat flag: the default, 60 s)
+  expect(installed.unitText).not.toContain("--heartbeat-seconds");
+  const before = await heartbeatsInCloudWatch();
+  // WHEN
+  const started = startInstalledAgent();
+  // THEN a heartbeat in ECSDNS/Agent for this zone, owner and instance id, right after the first pass
+  const outcome = await waitFor("a heartbeat in CloudWatch", async () => {
+    if (started.child.exitCode !== null) return `the agent exited with ${started.child.exitCode}`;
+    return (await heartbeatsInCloudWatch()) > before ? "sent" : undefined;
+  }, 30_000, 500).catch((error: Error) => error.message);
+  if (outcome !== "sent") throw new Error(`${outcome}\n--- agent output ---\n${started.output().slice(-3000)}`);
+  expect(started.output()).not.toContain("heartbeat to CloudWatch failed");
+  expect(await stopAgent(started.child)).toBe(0);
 });

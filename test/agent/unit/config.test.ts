@@ -32,6 +32,7 @@ describe("agent configuration", () => {
       debounceMs: 100,
       minIntervalMs: 1000,
       maxDelayMs: 10000,
+      heartbeatSeconds: 60,
       logLevel: "info",
     });
   });
