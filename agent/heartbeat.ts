@@ -8,7 +8,9 @@
  * "Works" ({@link isWorking}) is decided at each tick:
  * - a pass has ended, and the last one to end succeeded (every change
  *   accepted): an agent that fails every pass (say, AccessDenied) is silent
- *   from its first failure on;
+ *   from its first failure on; a pass that Route53 throttled counts as
+ *   neither (the state of the pass before it holds), so a spent account
+ *   budget never makes the janitor take live hosts' records;
  * - no pass has been running for longer than one period: a hung pass
  *   silences it one period after it began (the watchdog restarts it later,
  *   at 180 s).
@@ -19,6 +21,7 @@
  */
 import type { Logger } from "../cli/logger";
 import { errorCode } from "../dns/error-code";
+import { isThrottling } from "../dns/route53/route53-api";
 import type { PassOutcome, ReconcilePass } from "./reconcile-pass";
 
 /** Sends one heartbeat; rejects when it could not. */
@@ -69,13 +72,20 @@ export class AgentHeartbeat {
       run: async (...args: Parameters<TrackedPass["run"]>): Promise<PassOutcome> => {
         this.state = { ...this.state, passStartedAtMs: this.now() };
         let succeeded = false;
+        let throttled = false;
         try {
           const outcome = await pass.run(...args);
           succeeded = (outcome.result?.failed.length ?? 0) === 0;
           return outcome;
+        } catch (error) {
+          throttled = isThrottling(error);
+          throw error;
         } finally {
           const wasFirst = this.state.lastPassSucceeded === undefined;
-          this.state = { lastPassSucceeded: succeeded };
+          // A throttled pass proves nothing either way: the account's budget is
+          // spent, not this agent broken, and the janitor removing a live host's
+          // records would take its services off the air (and spend more budget).
+          this.state = { lastPassSucceeded: throttled ? this.state.lastPassSucceeded : succeeded };
           // The first heartbeat follows the first successful pass at once, not a period later.
           if (wasFirst && succeeded && this.timer) void this.tick();
         }

@@ -67,6 +67,21 @@ describe("AgentHeartbeat", () => {
     expect(beats).toEqual(["skipped"]);
   });
 
+  test("a throttled pass proves nothing: the agent keeps the state of the pass before it", async () => {
+    const { heartbeat, beats } = setup();
+    const throttled = (code: string) => heartbeat.track({ run: async () => Promise.reject(Object.assign(new Error("Rate exceeded"), { name: code })) });
+    await expect(throttled("Throttling").run(signal, true)).rejects.toThrow("Rate exceeded");
+    await heartbeat.tick(); // no pass has succeeded yet: still not working
+    await heartbeat.track({ run: async () => ok }).run(signal, true);
+    await expect(throttled("Throttling").run(signal, true)).rejects.toThrow("Rate exceeded");
+    await expect(throttled("PriorRequestNotComplete").run(signal, true)).rejects.toThrow("Rate exceeded");
+    await heartbeat.tick(); // working, as before the throttled passes
+    await heartbeat.track({ run: async () => failing }).run(signal, true);
+    await expect(throttled("Throttling").run(signal, true)).rejects.toThrow("Rate exceeded");
+    await heartbeat.tick(); // failing, as before
+    expect(beats).toEqual(["skipped", "sent", "skipped"]);
+  });
+
   test("a pass in flight for longer than a period silences it", async () => {
     const { heartbeat, beats, advance } = setup();
     const tracked = heartbeat.track({ run: async () => ok });
