@@ -28,7 +28,7 @@ module.exports = {
   rootDir: __dirname,
   roots: ["<rootDir>/test"],
   testMatch: [
-    "<rootDir>/test/dns/{records,set-identifier,planner,batching,record-mapping}.test.ts",
+    "<rootDir>/test/dns/{records,set-identifier,planner,batching,record-mapping,route53-api}.test.ts",
     "<rootDir>/test/agent/unit/{container-conventions,desired-records,http-check-convention}.test.ts",
   ],
   moduleNameMapper: { "^@aws-sdk/client-route-53$": "<rootDir>/test/mutation/no-aws-sdk.ts" },

@@ -26,6 +26,8 @@ export default {
     "agent/desired-records.ts",
     "dns/route53/batching.ts",
     "dns/route53/record-mapping.ts",
+    "dns/route53/route53-api.ts",
+    "dns/error-code.ts",
   ],
   coverageAnalysis: "perTest",
   // The machine has 2 cores, shared with the rest of what runs on it.

@@ -177,8 +177,9 @@ function isFalse(value: string): boolean {
 }
 
 function parseWhole(text: string, min: number, max: number): number | undefined {
-  if (!/^\d{1,10}$/.test(text.trim())) return undefined;
-  const n = Number(text.trim());
+  const digits = text.trim();
+  if (!/^\d{1,10}$/.test(digits)) return undefined;
+  const n = Number(digits);
   return n >= min && n <= max ? n : undefined;
 }
 

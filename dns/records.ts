@@ -115,7 +115,8 @@ export const MAX_NAME_LENGTH = 253;
 /** True for a syntactically valid DNS name (either case, optional trailing dot). */
 export function isValidDnsName(name: string): boolean {
   const bare = normalizeName(name).slice(0, -1);
-  if (bare.length === 0 || bare.length > MAX_NAME_LENGTH) return false;
+  if (bare.length > MAX_NAME_LENGTH) return false;
+  // An empty name (or ".") is one empty label, which LABEL refuses.
   return bare.split(".").every((label) => LABEL.test(label));
 }
 

@@ -24,6 +24,7 @@ describe("record helpers", () => {
     const a = { ...aRecord("a.z.", "o/h/x", "10.0.0.1"), values: ["10.0.0.1", "10.0.0.2"] };
     const b = { ...a, values: ["10.0.0.2", "10.0.0.1"] };
     expect(sameContent(a, b)).toBe(true);
+    expect(sameContent(b, a)).toBe(true);
     expect(sameContent(srvRecord("s.z.", "o/h/x", "1 1 80 h.z"), srvRecord("s.z.", "o/h/x", "1 1 80 h.z."))).toBe(true);
   });
 
@@ -70,6 +71,12 @@ describe("record helpers", () => {
     ["200.0.0.1", true],
     ["1.2.3.4", true],
     ["10.150.250.255", true],
+    // Two-digit octets in every place, and no leading zero or stray character in the last three.
+    ["10.20.30.99", true],
+    ["99.10.0.1", true],
+    ["10.0.0.01", false],
+    ["10.0.01.1", false],
+    ["10.0.0.x1", false],
     ["10.0.0.1 ", false],
     ["10.0.0", false],
     ["010.0.0.1", false],

@@ -1,5 +1,7 @@
 import fc from "fast-check";
 import {
+  DEFAULT_OWNER,
+  OWNER_PATTERN,
   SET_IDENTIFIER_MAX_LENGTH,
   describeSlot,
   MAX_HTTP_CHECK_PATH_LENGTH,
@@ -13,6 +15,12 @@ import {
 describe("set identifiers", () => {
   test("formats owner, host id and slot separated by slashes", () => {
     expect(formatSetIdentifier({ owner: "ecsdns", hostId: "i-0abc", slot: "host" })).toBe("ecsdns/i-0abc/host");
+  });
+
+  test("without --owner the agent owns what the platform's agents and janitor own by default (README: dns_owner, ecsdns)", () => {
+    expect(DEFAULT_OWNER).toBe("ecsdns");
+    expect(OWNER_PATTERN.test(DEFAULT_OWNER)).toBe(true);
+    expect(isOwnedBy(formatSetIdentifier({ owner: DEFAULT_OWNER, hostId: "i-0abc", slot: "host" }), "ecsdns")).toBe(true);
   });
 
   test("an SRV slot is the first 12 hex digits of the container id and the container port", () => {

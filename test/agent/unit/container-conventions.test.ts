@@ -140,6 +140,8 @@ describe("container convention", () => {
       });
       const r = read(c);
       expect(r.intents).toEqual([]);
+      // Refused, not ignored: it asked to be published.
+      expect(r.ignored).toBe(false);
       expect(r.problems).toEqual([
         {
           containerId: "a".repeat(64),
@@ -319,6 +321,11 @@ describe("container convention", () => {
       },
     );
 
+    test("a label key that goes on after the port on another line is not SERVICE_PORT_<port>", () => {
+      const r = read(container({ labels: { "SERVICE_PORT_80\nX": "echo.svc.internal" }, ports: [tcp(80, 32768)] }));
+      expect(r).toEqual({ ignored: false, intents: [], problems: [] });
+    });
+
     test.each(["X_SERVICE_80_IGNORE", "SERVICE_80_IGNORED", "SERVICE_8O_IGNORE"])("%s does not ignore port 80", (variable) => {
       const r = read(container({ env: { SERVICE_80_NAME: "_x._tcp", [variable]: "true" }, ports: [tcp(80, 32768)] }));
       expect(r.intents).toHaveLength(1);
@@ -379,6 +386,12 @@ describe("container convention", () => {
       const r = read(container({ env: { SERVICE_TTL: "oops" }, networkMode: "container:abc" }));
       expect(r.intents).toEqual([]);
       expect(r.problems).toEqual([expect.objectContaining({ variable: "HostConfig.NetworkMode", value: "container:abc" })]);
+    });
+
+    test("only a network mode that is wholly container:<id> is another's namespace", () => {
+      const r = read(container({ env: { SERVICE_FQDN_LOCAL: "a.svc.internal" }, networkMode: "container:abc\nbridge" }));
+      expect(r.intents).toHaveLength(1);
+      expect(r.problems).toEqual([]);
     });
 
     test("with host networking, a published binding of the port still wins over the port itself", () => {

@@ -42,10 +42,12 @@ describe("SERVICE_CHECK_HTTP (registrator's HTTP check) in the SRV record's slot
   });
 
   test("SERVICE_<port>_CHECK_HTTP wins over SERVICE_CHECK_HTTP for its port, and empty turns the check off there", () => {
-    const { slots } = srvSlots(
+    const { slots, problems } = srvSlots(
       { SERVICE_8080_NAME: "_web._tcp", SERVICE_9000_NAME: "_admin._tcp", SERVICE_9100_NAME: "_metrics._tcp", SERVICE_CHECK_HTTP: "/health", SERVICE_9000_CHECK_HTTP: "/ready", SERVICE_9100_CHECK_HTTP: "" },
       [tcp(8080, 32768), tcp(9000, 32769), tcp(9100, 32770)],
     );
+    // Empty is the way to say "no check here", not a bad path.
+    expect(problems).toEqual([]);
     expect(slots).toEqual({
       "_web._tcp.svc.internal.": "abcdef012345-8080.health",
       "_admin._tcp.svc.internal.": "abcdef012345-9000.ready",
@@ -83,7 +85,8 @@ describe("SERVICE_CHECK_HTTP (registrator's HTTP check) in the SRV record's slot
 
   test("the path is read without surrounding spaces, and a value of only spaces turns the check off", () => {
     expect(srvSlots({ SERVICE_8080_NAME: "_web._tcp", SERVICE_CHECK_HTTP: " /health " }).slots).toEqual({ "_web._tcp.svc.internal.": "abcdef012345-8080.health" });
-    expect(srvSlots({ SERVICE_8080_NAME: "_web._tcp", SERVICE_CHECK_HTTP: "/health", SERVICE_8080_CHECK_HTTP: "  " }).slots).toEqual({ "_web._tcp.svc.internal.": "abcdef012345-8080" });
+    expect(srvSlots({ SERVICE_8080_NAME: "_web._tcp", SERVICE_CHECK_HTTP: "/health", SERVICE_8080_CHECK_HTTP: "  " })).toEqual({ slots: { "_web._tcp.svc.internal.": "abcdef012345-8080" }, problems: [] });
+    expect(srvSlots({ SERVICE_8080_NAME: "_web._tcp", SERVICE_CHECK_HTTP: "" })).toEqual({ slots: { "_web._tcp.svc.internal.": "abcdef012345-8080" }, problems: [] });
   });
 
   test("a per-port key may name the host port a variable named (-p 80:8888), or the container port", () => {
@@ -100,6 +103,11 @@ describe("SERVICE_CHECK_HTTP (registrator's HTTP check) in the SRV record's slot
     const r = read(container({ env: { SERVICE_53_NAME: "_dns._udp", SERVICE_53_CHECK_HTTP: "/health" }, ports: [udp(53, 32800)] }));
     expect(r.intents).toEqual([{ kind: "srv", name: "_dns._udp.svc.internal.", containerPort: 53, hostPort: 32800, ttlSeconds: 10 }]);
     expect(r.problems).toEqual([expect.objectContaining({ variable: "SERVICE_53_CHECK_HTTP", source: "env", value: "/health" })]);
+  });
+
+  test("a bad path is reported besides the container's other problems", () => {
+    const r = read(container({ env: { SERVICE_8080_NAME: "_web._tcp", SERVICE_TTL: "soon", SERVICE_CHECK_HTTP: "/not ok" }, ports: [tcp(8080, 32768)] }));
+    expect(r.problems.map((p) => p.variable)).toEqual(["SERVICE_TTL", "SERVICE_CHECK_HTTP"]);
   });
 
   test("a bad per-port path is reported under the per-port key", () => {
