@@ -8,6 +8,14 @@
  * The server is shared with other test files: every name here is unique.
  */
 import {
+  ApplicationAutoScalingClient,
+  DeregisterScalableTargetCommand,
+  ListTagsForResourceCommand as ListScalableTargetTagsCommand,
+  RegisterScalableTargetCommand,
+  TagResourceCommand as TagScalableTargetCommand,
+  UntagResourceCommand as UntagScalableTargetCommand,
+} from "@aws-sdk/client-application-auto-scaling";
+import {
   CreateCapacityProviderCommand,
   CreateClusterCommand,
   CreateServiceCommand,
@@ -98,6 +106,7 @@ const iam = new IAMClient(clientConfig);
 const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
 const efs = new EFSClient(clientConfig);
 const elbv2 = new ElasticLoadBalancingV2Client(clientConfig);
+const appAutoScaling = new ApplicationAutoScalingClient(clientConfig);
 
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const unique = (name: string): string => `${name}-${suffix}`;
@@ -106,7 +115,7 @@ const unique = (name: string): string => `${name}-${suffix}`;
 const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  for (const client of [ecs, ec2, route53, iam, s3, efs, elbv2]) client.destroy();
+  for (const client of [ecs, ec2, route53, iam, s3, efs, elbv2, appAutoScaling]) client.destroy();
 });
 
 async function createVpc(): Promise<{ vpcId: string; subnetId: string; securityGroupId: string }> {
@@ -481,6 +490,31 @@ describe("EC2 security group rules", () => {
     const rules = await ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [securityGroupId] }] }));
     const ingress = rules.SecurityGroupRules!.filter((r) => !r.IsEgress);
     expect(ingress).toEqual([expect.objectContaining({ ReferencedGroupInfo: expect.objectContaining({ GroupId: source.GroupId }), Description: "from the ALB" })]);
+  });
+});
+
+describe("Application Auto Scaling", () => {
+  test("a scalable target keeps the tags it was registered with, which TagResource and UntagResource change; an unknown ARN is not found", async () => {
+    // GIVEN an ECS service (moto registers a target only for a service that exists)
+    const { cluster, taskDefinition } = await createClusterAndTask("bridge");
+    await ecs.send(new CreateServiceCommand({ cluster, serviceName: "web", taskDefinition, desiredCount: 1 }));
+    deleteServiceLater(cluster, "web");
+    const target = { ServiceNamespace: "ecs" as const, ResourceId: `service/${cluster}/web`, ScalableDimension: "ecs:service:DesiredCount" as const };
+    // WHEN
+    const { ScalableTargetARN } = await appAutoScaling.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: 1, MaxCapacity: 2, Tags: { Environment: "patches", Project: "p" } }));
+    cleanups.push(() => appAutoScaling.send(new DeregisterScalableTargetCommand(target)));
+    const tagsOf = async () => (await appAutoScaling.send(new ListScalableTargetTagsCommand({ ResourceARN: ScalableTargetARN }))).Tags;
+    // THEN
+    expect(await tagsOf()).toEqual({ Environment: "patches", Project: "p" });
+    // AND registering it again (an update) keeps them
+    await appAutoScaling.send(new RegisterScalableTargetCommand({ ...target, MaxCapacity: 3 }));
+    expect(await tagsOf()).toEqual({ Environment: "patches", Project: "p" });
+    // AND tags change by TagResource and UntagResource
+    await appAutoScaling.send(new TagScalableTargetCommand({ ResourceARN: ScalableTargetARN, Tags: { Owner: "team" } }));
+    await appAutoScaling.send(new UntagScalableTargetCommand({ ResourceARN: ScalableTargetARN, TagKeys: ["Project"] }));
+    expect(await tagsOf()).toEqual({ Environment: "patches", Owner: "team" });
+    // AND an ARN of no target is not found
+    await expect(appAutoScaling.send(new ListScalableTargetTagsCommand({ ResourceARN: `${ScalableTargetARN}x` }))).rejects.toMatchObject({ name: "ResourceNotFoundException" });
   });
 });
 

@@ -11,6 +11,7 @@ it replaces (with its line) and the AWS behaviour it restores. `wrap.py` is
 the one way they replace a moto method.
 """
 
+from .applicationautoscaling import application_autoscaling_targets_have_tags
 from .ec2 import launch_template_tags_stay_off_its_data, security_group_rule_keeps_group_pair_description
 from .ecs import (
     ecs_describe_capacity_providers_lists_all,
@@ -41,6 +42,7 @@ PATCHES = (
     efs_file_system_policy_can_be_deleted,
     elbv2_targets_are_keyed_by_id_and_port,
     s3_delete_marker_can_be_disposed,
+    application_autoscaling_targets_have_tags,
     # Route53 change batches: applied innermost first; names are lower-cased
     # before every check, and the batch is rolled back whatever check fails.
     route53_delete_must_match_exactly,
