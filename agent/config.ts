@@ -14,11 +14,12 @@ import { HOST_ID_PATTERN } from "../dns/set-identifier";
 import { ZONE_READS, type ZoneReads } from "./reconcile-pass";
 
 /**
- * Default full pass period: 9 minutes, so that with ±10 % jitter a record
- * deleted behind the agent's back is back within 10 minutes, while 200 hosts
- * spend 200 / 540 = 0.37 requests/s on it (agent/README.md, "Route53's budget").
+ * Default full pass period: 500 s, so that with ±10 % jitter (550 s at most)
+ * and a wait for the agent's token (30 s at most) a record deleted behind the
+ * agent's back is back within 10 minutes, while 200 hosts spend 200 / 500 =
+ * 0.4 requests/s on it (agent/README.md, "Route53's budget").
  */
-export const DEFAULT_RESYNC_SECONDS = 540;
+export const DEFAULT_RESYNC_SECONDS = 500;
 
 /** The agent's validated configuration. */
 export interface AgentConfig {

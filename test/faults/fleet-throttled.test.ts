@@ -34,7 +34,7 @@ afterEach(() => {
 
 function installedConfig(): AgentConfig {
   // The unit's own flags (modules/dns-agent-install.ts); everything else is the agent's default.
-  const loaded = loadConfig(["--zone-id", ZONE_ID, "--zone-name", "svc.internal", "--owner", "ecsdns", "--ttl", "10", "--resync-seconds", "540", "--deregister-on-exit"], {});
+  const loaded = loadConfig(["--zone-id", ZONE_ID, "--zone-name", "svc.internal", "--owner", "ecsdns", "--ttl", "10", "--resync-seconds", "500", "--deregister-on-exit"], {});
   if (loaded.kind !== "ok") throw new Error(JSON.stringify(loaded));
   return loaded.config;
 }

@@ -21,7 +21,7 @@ describe("agent configuration", () => {
     expect(ok(["--zone-id", "Z123"])).toEqual({
       zoneId: "Z123",
       ttlSeconds: 10,
-      resyncSeconds: 540,
+      resyncSeconds: 500,
       zoneReads: "owned",
       route53Burst: 2,
       route53RefillSeconds: 30,
