@@ -168,6 +168,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
           deleted.push(victim);
         }
         const deletedAt = Date.now();
+        process.stderr.write(`  deleted behind the agents' backs: ${deleted.length} record sets of ${victims.size} hosts\n`);
         const open = new Set(deleted);
         const watch = setInterval(() => {
           void (async () => {
@@ -177,6 +178,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
               restoredAfter.push(Date.now() - deletedAt);
             }
             if (open.size === 0 || Date.now() >= deletedAt + 600_000) {
+              for (const record of open) process.stderr.write(`  not restored within 10 minutes: ${record.Name} ${record.SetIdentifier}\n`);
               for (let i = 0; i < open.size; i++) restoredAfter.push(null);
               open.clear();
               clearInterval(watch);
