@@ -12,6 +12,15 @@ import { DEFAULT_HEARTBEAT_SECONDS } from "../dns/agent-heartbeat";
 import { POLICIES, type Policy } from "../dns/policy";
 import { isIpv4, isValidDnsName, normalizeName } from "../dns/records";
 import { HOST_ID_PATTERN } from "../dns/set-identifier";
+import { ZONE_READS, type ZoneReads } from "./reconcile-pass";
+
+/**
+ * Default full pass period: 500 s, so that with ±10 % jitter (550 s at most)
+ * and a wait for the agent's token (30 s at most) a record deleted behind the
+ * agent's back is back within 10 minutes, while 200 hosts spend 200 / 500 =
+ * 0.4 requests/s on it (agent/README.md, "Route53's budget").
+ */
+export const DEFAULT_RESYNC_SECONDS = 500;
 
 /** The agent's validated configuration. */
 export interface AgentConfig {
@@ -25,6 +34,11 @@ export interface AgentConfig {
   readonly hostPublicIp?: string;
   readonly ttlSeconds: number;
   readonly resyncSeconds: number;
+  /** What full passes read of the zone (agent/reconcile-pass.ts). */
+  readonly zoneReads: ZoneReads;
+  /** The agent's own token bucket for Route53 calls: size (0 = none) and refill period. */
+  readonly route53Burst: number;
+  readonly route53RefillSeconds: number;
   readonly once: boolean;
   readonly dryRun: boolean;
   readonly policy: Policy;
@@ -81,7 +95,25 @@ export const AGENT_OPTIONS = {
     schema: ipv4,
   },
   ttl: text("<seconds>", "TTL of every record unless a container sets SERVICE_TTL.", wholeNumber(0, 2_147_483_647, "seconds"), "10"),
-  "resync-seconds": text("<seconds>", "Full resync period: lists the zone and repairs anything an event missed.", wholeNumber(5, 86_400, "seconds"), "60"),
+  "resync-seconds": text(
+    "<seconds>",
+    "Full pass period, each drawn at random within ±10 %: rewrites this host's records (--zone-reads owned) or lists the zone (all), repairing what was deleted behind the agent's back.",
+    wholeNumber(5, 86_400, "seconds"),
+    String(DEFAULT_RESYNC_SECONDS),
+  ),
+  "zone-reads": text(
+    "owned|all",
+    "owned: read only this host's names (its host record's at start, a name whose change failed); all: list the whole zone at start and every full pass (one call per 300 record sets).",
+    z.enum(ZONE_READS as [ZoneReads, ...ZoneReads[]], { error: `expected one of ${ZONE_READS.join(", ")}` }),
+    "owned",
+  ),
+  "route53-burst": text(
+    "<calls>",
+    "This agent's token bucket for Route53 calls: at most this many at once (0: no bucket). The account's 10 requests/s are shared by every agent.",
+    wholeNumber(0, 1000, "calls"),
+    "2",
+  ),
+  "route53-refill-seconds": text("<seconds>", "One Route53 call token comes back this often (at most one call per this many seconds once the burst is spent).", wholeNumber(1, 3600, "seconds"), "30"),
   once: switchOption("Reconcile once and exit: 0 when the zone is in sync afterwards, 1 when a change failed."),
   "dry-run": switchOption("Log the changes that would be made; make none."),
   policy: text(
@@ -149,6 +181,9 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     ...(v["host-public-ip"] !== undefined ? { hostPublicIp: v["host-public-ip"] } : {}),
     ttlSeconds: v.ttl,
     resyncSeconds: v["resync-seconds"],
+    zoneReads: v["zone-reads"],
+    route53Burst: v["route53-burst"],
+    route53RefillSeconds: v["route53-refill-seconds"],
     once: v.once,
     dryRun: v["dry-run"],
     policy: v.policy,

@@ -9,17 +9,19 @@ import { awsRegion } from "../cli/aws-environment";
 import { createLogger, type Logger } from "../cli/logger";
 import { errorCode } from "../dns/error-code";
 import { isValidDnsName, normalizeName } from "../dns/records";
-import { Route53Provider, createSdkRoute53Api } from "../dns/route53/route53-provider";
+import { createSdkRoute53Api } from "../dns/route53/route53-provider";
+import { assembleLoop, assemblePass, limitedApi, type AgentParts } from "./assemble";
+import type { RateLimitedRoute53Api } from "../dns/route53/rate-limited-api";
 import { loadConfig, type AgentConfig } from "./config";
-import { hostRecordName, type HostIdentity } from "./desired-records";
+import { hostRecordName } from "./desired-records";
 import { cloudWatchHeartbeat } from "./cloudwatch-heartbeat";
 import { DockerodeSource } from "./docker/dockerode-source";
 import { AgentHeartbeat } from "./heartbeat";
 import { startHttpServer, type RunningHttpServer } from "./http-server";
 import { IMDS_ENDPOINT_ENV, readInstanceMetadata, resolveHostIdentity } from "./instance-metadata";
 import { AgentMetrics } from "./metrics";
-import { ReconcilePass } from "./reconcile-pass";
-import { Reconciler } from "./reconciler";
+import type { ReconcilePass } from "./reconcile-pass";
+import { RESYNC_JITTER } from "./reconciler";
 import { installSignalHandlers } from "./shutdown";
 import { ServiceWatchdog } from "./watchdog";
 
@@ -60,18 +62,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   logger.info({ zoneId: config.zoneId, zoneName, hostId: identity.hostId, privateIpv4: identity.privateIpv4, publicIpv4: identity.publicIpv4 ?? null, owner: config.owner, policy: config.policy, dryRun: config.dryRun }, "ecsdns agent starting");
 
   const docker = new DockerodeSource();
-  const pass = new ReconcilePass({
-    docker,
-    dns: new Route53Provider({ api, zoneId: config.zoneId }),
-    host: identity,
-    zoneName,
-    defaultTtlSeconds: config.ttlSeconds,
-    policy: config.policy,
-    dryRun: config.dryRun,
-    logger: logger.child({ component: "reconciler" }),
-    metrics,
-  });
-  return config.once ? runOnce(pass, config, logger) : runDaemon(pass, docker, config, identity, logger, metrics, env);
+  const parts: AgentParts = { config, identity, zoneName, api, docker, logger, metrics };
+  const limited = limitedApi(parts);
+  const pass = assemblePass(parts, limited);
+  return config.once ? runOnce(pass, config, logger) : runDaemon(pass, limited, parts, env);
 }
 
 async function runOnce(pass: ReconcilePass, config: AgentConfig, logger: Logger): Promise<number> {
@@ -85,18 +79,12 @@ async function runOnce(pass: ReconcilePass, config: AgentConfig, logger: Logger)
   }
 }
 
-async function runDaemon(
-  pass: ReconcilePass,
-  docker: DockerodeSource,
-  config: AgentConfig,
-  identity: HostIdentity,
-  logger: Logger,
-  metrics: AgentMetrics,
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
+async function runDaemon(pass: ReconcilePass, api: RateLimitedRoute53Api, parts: AgentParts, env: NodeJS.ProcessEnv): Promise<number> {
+  const { config, identity, logger } = parts;
+  const metrics = parts.metrics!;
   const signals = installSignalHandlers(logger);
   // systemd's Type=notify and watchdog, when it runs the agent (NOTIFY_SOCKET set).
-  const watchdog = new ServiceWatchdog({ env, logger: logger.child({ component: "watchdog" }), resyncSeconds: config.resyncSeconds });
+  const watchdog = new ServiceWatchdog({ env, logger: logger.child({ component: "watchdog" }), resyncSeconds: config.resyncSeconds * (1 + RESYNC_JITTER) });
   let lastSuccessAt: number | undefined;
   let lastError: string | undefined;
   // Healthy while a pass succeeded recently: one resync may fail without flapping.
@@ -125,21 +113,12 @@ async function runDaemon(
           onBeat: (result) => metrics.heartbeats.inc({ result }),
         })
       : undefined;
-  const reconciler = new Reconciler({
-    pass: heartbeat ? heartbeat.track(watchdog.track(pass)) : watchdog.track(pass),
-    docker,
-    logger: logger.child({ component: "loop" }),
-    metrics,
-    resyncSeconds: config.resyncSeconds,
-    debounceMs: config.debounceMs,
-    minIntervalMs: config.minIntervalMs,
-    maxDelayMs: config.maxDelayMs,
-    onPass: (outcome, error) => {
-      if (outcome && (outcome.result?.failed.length ?? 0) === 0) {
-        lastSuccessAt = Date.now();
-        lastError = undefined;
-      } else lastError = error ? `${errorCode(error)}: ${(error as Error).message}` : "some changes failed";
-    },
+  const tracked = watchdog.track(pass);
+  const reconciler = assembleLoop(parts, heartbeat ? heartbeat.track(tracked) : tracked, api, (outcome, error) => {
+    if (outcome && (outcome.result?.failed.length ?? 0) === 0) {
+      lastSuccessAt = Date.now();
+      lastError = undefined;
+    } else lastError = error ? `${errorCode(error)}: ${(error as Error).message}` : "some changes failed";
   });
   watchdog.start();
   heartbeat?.start();
@@ -149,6 +128,8 @@ async function runDaemon(
 
   let code = 0;
   if (config.deregisterOnExit) {
+    // The last call: it must not wait for a token past the unit's stop timeout.
+    api.release();
     try {
       const outcome = await pass.run(signals.hard, true, []);
       logger.info({ deleted: outcome.result?.applied.delete.length ?? 0, hostId: identity.hostId }, "deregistered this host's records");

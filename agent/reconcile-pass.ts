@@ -3,14 +3,27 @@
  * plan → policy → apply. Level-triggered: it never looks at which event
  * caused it.
  *
- * Reading the zone costs one call per 300 record sets, shared with the
- * account's 10 requests/s, so only full passes (start, resync, reconnect,
- * after a failure) list it; event passes plan against the zone as the last
- * full pass saw it plus the changes applied since. UPSERT and
- * "DELETE of a record already gone counts as done" make a stale view
- * harmless, and the next resync corrects it.
+ * Reading the zone costs one call per 300 record sets, shared by the whole
+ * account's 10 requests/s. How much of it a pass reads is `zoneReads`:
+ * - `owned` (the default): the agent trusts its write-through view (what it
+ *   wrote) and reads only names. At start it reads its host record's name
+ *   (one call): with nothing of its own there, no earlier run of this host
+ *   left records (the host record and its name index, dns/name-index.ts,
+ *   go in the same batch as the first and the last of them), so nothing
+ *   else is read; with its name index there, it reads the names the index
+ *   lists (one call each); with records of its own but no index (an older
+ *   agent), it lists the zone once. A
+ *   full pass (every resync) reads nothing: it UPSERTs every record of this
+ *   host in one call, which puts back what was deleted behind its back. A
+ *   name whose change Route53 rejected (a foreign record there, a DELETE
+ *   that no longer matched) is read before the next pass plans it.
+ * - `all`: full passes (start, resync, reconnect, after a failure) list the
+ *   whole zone, as agents before issue 15 did.
+ * Event passes plan against the view: the zone as last read plus the
+ * changes applied since. UPSERT and "DELETE of a record already gone counts
+ * as done" make a stale view harmless.
  */
-import { computeDesiredRecords, type HostIdentity, type WithheldContainer } from "./desired-records";
+import { computeDesiredRecords, hostRecordName, type HostIdentity, type WithheldContainer } from "./desired-records";
 import type { ContainerProblem } from "./container-conventions";
 import type { Logger } from "../cli/logger";
 import type { AgentMetrics } from "./metrics";
@@ -18,8 +31,9 @@ import { planChanges } from "../dns/planner";
 import { applyPolicy, type Policy } from "../dns/policy";
 import type { ApplyResult, DnsProvider } from "../dns/dns-provider";
 import type { DockerSource } from "./ports";
-import { EMPTY_CHANGES, changeCount, recordKey, type ChangeSet, type DnsRecord } from "../dns/records";
-import { isOwnedBy } from "../dns/set-identifier";
+import { EMPTY_CHANGES, changeCount, recordKey, type ChangeSet, type DnsRecord, type RecordUpdate } from "../dns/records";
+import { isOwnedBy, parseSetIdentifier } from "../dns/set-identifier";
+import { NAMES_SLOT, nameIndexRecord, namesInIndex } from "../dns/name-index";
 
 /** Settings and dependencies of a pass. */
 export interface ReconcilePassOptions {
@@ -33,7 +47,22 @@ export interface ReconcilePassOptions {
   readonly dryRun: boolean;
   readonly logger: Logger;
   readonly metrics?: AgentMetrics;
+  /** What the pass reads of the zone (see the file comment). @default "all" */
+  readonly zoneReads?: ZoneReads;
+  /**
+   * Reads the names the name index lists, at start (owned reads). The agent
+   * passes the Route53 side without its token bucket: only an agent that
+   * restarts on a host that already has records reads them (a new instance
+   * has none), once, and its first change should not wait one token per name.
+   * @default dns
+   */
+  readonly indexReads?: Pick<DnsProvider, "listRecordsAt">;
 }
+
+/** How much of the zone the agent reads: `owned` names only, or `all` of it on every full pass. */
+export type ZoneReads = "owned" | "all";
+/** The values `--zone-reads` accepts. */
+export const ZONE_READS: readonly ZoneReads[] = ["owned", "all"];
 
 /** What a pass did. */
 export interface PassOutcome {
@@ -50,6 +79,10 @@ export interface PassOutcome {
 /** Runs passes and keeps what they need between runs. */
 export class ReconcilePass {
   private zoneView?: Map<string, DnsRecord>;
+  /** Names to read before the next pass plans (owned reads: their changes failed). */
+  private namesToRead = new Set<string>();
+  /** Names this pass read (owned reads), for its summary line. */
+  private namesRead = 0;
   private readonly reportedProblems = new Map<string, Set<string>>();
   /** Container id → the health status last logged as holding its records back. */
   private reportedWithheld = new Map<string, string>();
@@ -60,6 +93,7 @@ export class ReconcilePass {
   /** Forgets the zone view, so the next pass lists the zone. */
   invalidate(): void {
     this.zoneView = undefined;
+    this.namesToRead.clear();
   }
 
   /**
@@ -75,33 +109,28 @@ export class ReconcilePass {
    */
   async run(signal: AbortSignal, full: boolean, desiredOverride?: readonly DnsRecord[]): Promise<PassOutcome> {
     const { options } = this;
-    const desired = desiredOverride ?? (await this.desiredRecords(signal));
-    const listed = full || !this.zoneView;
-    if (listed) {
-      let current: DnsRecord[];
-      try {
-        current = await options.dns.listRecords(signal);
-      } catch (error) {
-        // This pass was to read the zone (a resync, a reconnect): its retry must read it too,
-        // not plan against the older view it was meant to repair.
-        this.invalidate();
-        throw error;
-      }
-      const scope = { owner: options.host.owner, hostId: options.host.hostId };
-      this.zoneView = new Map(current.map((r) => [recordKey(r), isOwnedBy(r.setIdentifier, scope.owner, scope.hostId) ? r : compactForeign(r)]));
-    }
+    const ownedReads = (options.zoneReads ?? "all") === "owned";
+    const wanted = desiredOverride ?? (await this.desiredRecords(signal));
+    const desired = ownedReads ? this.withNameIndex(wanted) : wanted;
+    this.namesRead = 0;
+    const hadView = this.zoneView !== undefined;
+    const listed = ownedReads ? await this.readOwned(signal) : full || !this.zoneView;
+    if (listed && !ownedReads) await this.listZone(signal);
     const plan = planChanges(desired, [...this.zoneView!.values()], { owner: options.host.owner, hostId: options.host.hostId });
     this.reportConflicts(plan.conflicts.map((c) => ({ key: recordKey(c.desired), desired: c.desired, blocking: c.blocking })));
-    const planned = desiredOverride ? plan.changes : applyPolicy(plan.changes, options.policy);
+    const policed = desiredOverride ? plan.changes : applyPolicy(plan.changes, options.policy);
+    // Owned reads: a full pass rewrites every record of ours it believes is there, unchanged ones
+    // too, unless it has just read them (at start): then the view is what the zone holds.
+    const planned = ownedReads && full && hadView ? withRefresh(policed, desired, this.zoneView!) : policed;
     options.metrics?.recordsOwned.set(plan.ownedCurrent.length);
 
     if (changeCount(planned) === 0) {
-      this.logPassDone(listed, plan.ownedCurrent.length, plan.conflicts.length, "all records up to date");
+      this.logPassDone(listed, full, plan.ownedCurrent.length, plan.conflicts.length, "all records up to date");
       return { full: listed, planned: EMPTY_CHANGES, inSync: plan.conflicts.length === 0 };
     }
     if (options.dryRun) {
       this.logChanges(planned, "dry_run");
-      this.logPassDone(listed, plan.ownedCurrent.length, plan.conflicts.length, "dry run: changes not made");
+      this.logPassDone(listed, full, plan.ownedCurrent.length, plan.conflicts.length, "dry run: changes not made");
       return { full: listed, planned, inSync: false };
     }
     const result = await options.dns.applyChanges(planned, signal);
@@ -111,11 +140,86 @@ export class ReconcilePass {
       options.logger.warn({ action: f.action, name: f.record.name, type: f.record.type, setIdentifier: f.record.setIdentifier, reason: f.reason }, "change failed; retried next pass");
     }
     this.updateView(result.applied);
-    if (result.failed.length > 0) this.invalidate();
+    if (result.failed.length > 0) {
+      if (ownedReads) for (const f of result.failed) this.namesToRead.add(f.record.name);
+      else this.invalidate();
+    }
     const owned = plan.ownedCurrent.length + result.applied.create.length - result.applied.delete.length;
     options.metrics?.recordsOwned.set(owned);
-    this.logPassDone(listed, owned, plan.conflicts.length, result.failed.length > 0 ? "some changes failed" : "changes applied", result.changeCalls);
+    this.logPassDone(listed, full, owned, plan.conflicts.length, result.failed.length > 0 ? "some changes failed" : "changes applied", result.changeCalls);
     return { full: listed, planned, result, inSync: result.failed.length === 0 && plan.conflicts.length === 0 };
+  }
+
+  /** Lists the whole zone into the view; a failed listing drops the view. */
+  private async listZone(signal: AbortSignal): Promise<void> {
+    let current: DnsRecord[];
+    try {
+      current = await this.options.dns.listRecords(signal);
+    } catch (error) {
+      // This pass was to read the zone (a resync, a reconnect): its retry must read it too,
+      // not plan against the older view it was meant to repair.
+      this.invalidate();
+      throw error;
+    }
+    this.zoneView = new Map();
+    this.putInView(current);
+  }
+
+  /**
+   * Owned reads: builds the view at start (the host record's name; the whole
+   * zone once if an earlier run left records), then reads the names whose
+   * changes failed. Returns true when the whole zone was listed.
+   */
+  private async readOwned(signal: AbortSignal): Promise<boolean> {
+    const { dns, host, zoneName } = this.options;
+    if (!this.zoneView) {
+      const atHostName = await dns.listRecordsAt(hostRecordName(host.hostId, zoneName), signal);
+      this.namesRead += 1;
+      const ours = atHostName.filter((r) => isOwnedBy(r.setIdentifier, host.owner, host.hostId));
+      const index = ours.find((r) => r.type === "TXT" && parseSetIdentifier(r.setIdentifier)?.slot === NAMES_SLOT);
+      const names = index ? namesInIndex(index, zoneName) : ours.length === 0 ? [] : undefined;
+      // Records of an earlier run, and no index (or one too long) to say where: read the zone once.
+      if (!names) {
+        await this.listZone(signal);
+        return true;
+      }
+      const view = new Map<string, DnsRecord>();
+      this.zoneView = view;
+      this.putInView(atHostName);
+      try {
+        for (const name of names) {
+          this.putInView(await (this.options.indexReads ?? dns).listRecordsAt(name, signal));
+          this.namesRead += 1;
+        }
+      } catch (error) {
+        if (this.zoneView === view) this.zoneView = undefined;
+        throw error;
+      }
+      return false;
+    }
+    for (const name of [...this.namesToRead].sort()) {
+      const records = await dns.listRecordsAt(name, signal);
+      this.namesRead += 1;
+      for (const key of [...this.zoneView.keys()]) if (key.startsWith(`${name} `)) this.zoneView.delete(key);
+      this.putInView(records);
+      this.namesToRead.delete(name);
+    }
+    return false;
+  }
+
+  /** The desired records and, when there are any, the name index that lists their names (dns/name-index.ts). */
+  private withNameIndex(records: readonly DnsRecord[]): readonly DnsRecord[] {
+    const { host, zoneName, defaultTtlSeconds } = this.options;
+    const hostName = hostRecordName(host.hostId, zoneName);
+    const ttl = records.find((r) => r.name === hostName && r.type === "A")?.ttlSeconds ?? defaultTtlSeconds;
+    const index = records.length > 0 ? nameIndexRecord(records, host, hostName, zoneName, ttl) : undefined;
+    return index ? [...records, index] : records;
+  }
+
+  /** Adds records read from the zone: ours whole, others compacted. */
+  private putInView(records: readonly DnsRecord[]): void {
+    const { owner, hostId } = this.options.host;
+    for (const r of records) this.zoneView!.set(recordKey(r), isOwnedBy(r.setIdentifier, owner, hostId) ? r : compactForeign(r));
   }
 
   private async desiredRecords(signal: AbortSignal): Promise<readonly DnsRecord[]> {
@@ -172,9 +276,12 @@ export class ReconcilePass {
   }
 
   /** One summary line per pass: info for full passes (a heartbeat every resync), debug for event passes. */
-  private logPassDone(full: boolean, ownedRecords: number, conflicts: number, outcome: string, changeCalls = 0): void {
-    const list = full ? this.options.dns.lastList : undefined;
-    const fields = { full, ownedRecords, conflicts, changeCalls, ...(list ? { listCalls: list.pages, zoneRecords: list.records } : {}), outcome };
+  private logPassDone(listed: boolean, asked: boolean, ownedRecords: number, conflicts: number, outcome: string, changeCalls = 0): void {
+    const full = listed || asked;
+    const list = listed ? this.options.dns.lastList : undefined;
+    // Owned reads: the names read (one call each), and no zone size, which the agent never learns.
+    const reads = list ? { listCalls: list.pages, zoneRecords: list.records } : this.namesRead > 0 ? { listCalls: this.namesRead } : {};
+    const fields = { full, ownedRecords, conflicts, changeCalls, ...reads, outcome };
     if (full) this.options.logger.info(fields, "full pass done");
     else this.options.logger.debug(fields, "event pass done");
   }
@@ -188,7 +295,8 @@ export class ReconcilePass {
       );
     };
     for (const r of changes.create) line("create", r);
-    for (const u of changes.update) line("update", u.to, { previousValue: u.from.values.join(","), previousTtl: u.from.ttlSeconds });
+    // A refresh (an UPSERT of a record as it is) is no change worth a line.
+    for (const u of changes.update) if (u.from !== u.to) line("update", u.to, { previousValue: u.from.values.join(","), previousTtl: u.from.ttlSeconds });
     for (const r of changes.delete) line("delete", r);
   }
 
@@ -198,6 +306,24 @@ export class ReconcilePass {
     for (const u of applied.update) this.zoneView.set(recordKey(u.to), u.to);
     for (const r of applied.delete) this.zoneView.delete(recordKey(r));
   }
+}
+
+/**
+ * A full pass under owned reads: the planned changes plus an UPSERT of every
+ * desired record the view already holds unchanged, so that a record deleted
+ * behind the agent's back comes back without reading the zone. Same batch,
+ * so it costs no call more than the changes themselves.
+ */
+function withRefresh(changes: ChangeSet, desired: readonly DnsRecord[], view: ReadonlyMap<string, DnsRecord>): ChangeSet {
+  const touched = new Set([...changes.create.map(recordKey), ...changes.update.map((u) => recordKey(u.to)), ...changes.delete.map(recordKey)]);
+  const refresh: RecordUpdate[] = [];
+  for (const d of desired) {
+    const current = view.get(recordKey(d));
+    if (!current || touched.has(recordKey(d))) continue;
+    touched.add(recordKey(d));
+    refresh.push({ from: current, to: current });
+  }
+  return refresh.length === 0 ? changes : { ...changes, update: [...changes.update, ...refresh] };
 }
 
 /**

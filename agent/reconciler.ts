@@ -7,8 +7,10 @@
  *   after an event pass), so 100 starts become a few change batches; and never later than
  *   `maxDelayMs` after the first pending event, so a burst that never pauses
  *   is still flushed. Two event passes are thus at least `minIntervalMs` apart.
- * - A full pass (which lists the zone) runs at start, every `resyncSeconds`,
- *   after the event stream reconnects, and after a failed pass.
+ * - A full pass runs at start, every `resyncSeconds` (each period drawn
+ *   at random within ±{@link RESYNC_JITTER}, so that agents started together
+ *   drift apart instead of resyncing in step), and after the event stream
+ *   reconnects.
  * - The event stream is opened before the first pass (registrator's lesson)
  *   and reopened with backoff when Docker goes away; the loop never exits
  *   because of Docker.
@@ -24,6 +26,9 @@ import type { AgentMetrics } from "./metrics";
 import type { DockerSource } from "./ports";
 import type { PassOutcome, ReconcilePass } from "./reconcile-pass";
 import { errorCode } from "../dns/error-code";
+
+/** Each resync period is `resyncSeconds` × (1 ± this), drawn at random. */
+export const RESYNC_JITTER = 0.1;
 
 /** Timing and dependencies of the loop. */
 export interface ReconcilerOptions {
@@ -42,6 +47,12 @@ export interface ReconcilerOptions {
   /** A stream that lived this long resets the reconnect backoff. @default 30 s */
   readonly healthyStreamMs?: number;
   readonly random?: () => number;
+  /**
+   * When the next Route53 call may go (the agent's client-side token
+   * bucket): a pass waits for it before it lists the containers, so the
+   * events that arrive meanwhile join its change batch. @default always
+   */
+  readonly readyAt?: () => number;
   /** Called after every pass, successful or not (the health endpoint uses it). */
   readonly onPass?: (outcome: PassOutcome | undefined, error: unknown) => void;
 }
@@ -79,7 +90,8 @@ export class Reconciler {
     stop.addEventListener("abort", () => this.wake?.(), { once: true });
     while (!stop.aborted) {
       const now = Date.now();
-      const next = Math.min(this.dueAt(), this.nextResyncAt);
+      const due = Math.min(this.dueAt(), this.nextResyncAt);
+      const next = due === Infinity ? due : Math.max(due, this.options.readyAt?.() ?? -Infinity);
       if (next > now) {
         await this.waitUntil(next, stop);
         continue;
@@ -122,7 +134,7 @@ export class Reconciler {
     const kind = full ? "full" : "incremental";
     const started = Date.now();
     const end = metrics?.reconcileDuration.startTimer({ kind });
-    if (full) this.nextResyncAt = started + resyncSeconds * 1000;
+    if (full) this.nextResyncAt = started + Math.round(resyncSeconds * 1000 * (1 - RESYNC_JITTER + 2 * RESYNC_JITTER * (this.options.random ?? Math.random)()));
     try {
       const outcome = await this.options.pass.run(hard, full);
       end?.();
@@ -159,7 +171,7 @@ export class Reconciler {
 
   private waitUntil(at: number, stop: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = at === Infinity ? undefined : setTimeout(done, at - Date.now());
+      const timer = at === Infinity ? undefined : setTimeout(done, Math.ceil(at - Date.now()));
       this.wake = done;
       function done(): void {
         if (timer) clearTimeout(timer);

@@ -10,6 +10,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { formatMs, markdownTable, median, medianPairedRatio } from "./lib/stats";
 import { lineChartSvg, type Series } from "./lib/svg-chart";
+import { fleetTable, meetsGoals, type FleetFigures } from "./fleet/fleet-report";
 
 type Json = any; // results files are read as written by their benchmarks
 
@@ -41,6 +42,7 @@ export function writeBenchmarks(root: string, inputs: ReportInputs): string {
   const faults = load(dir, "faults");
   const badInput = load(dir, "bad-input");
   const mutation = load(dir, "mutation");
+  const fleet = load(dir, "fleet");
 
   const summary: (string | number)[][] = [];
   const sections: string[] = [];
@@ -144,6 +146,31 @@ export function writeBenchmarks(root: string, inputs: ReportInputs): string {
       "",
     );
   } else sections.push(...missing("npm run bench:janitor"));
+
+  // P8 fleet
+  sections.push("## P8 fleet within Route53's budget", "");
+  if (fleet) {
+    const runs: FleetFigures[] = fleet.runs;
+    const at200 = (variant: string) => runs.find((r) => r.variant === variant && r.hosts === 200);
+    const after = at200("after");
+    if (after) {
+      summary.push([
+        "P8",
+        "200 hosts × 15 containers, 10,000-record zone: steady req/s / refresh max req per 10 s / start → change p50 / restore / foreign touched / janitor calls for a foreign instance",
+        `${num(after.steadyRequestsPerSecond)} / ${after.refreshMaxRequestsPer10s} / ${after.startToChangeP50Ms === null ? "-" : Math.round(after.startToChangeP50Ms)} ms / ${after.restoreSeconds === null ? "not restored" : `${Math.round(after.restoreSeconds)} s`} / ${after.foreignRecordsTouched} / ${after.janitorForeignEventCalls}`,
+        "≤ 1 / ≤ 50 / ≤ 300 ms / ≤ 600 s / 0 / ≤ 1",
+        status(meetsGoals(after)),
+      ]);
+    }
+    sections.push(
+      `Simulated (\`npm run bench:fleet\`, bench/fleet/): N agents wired as main.ts wires them, with the installed unit's flags, on a virtual clock against the strict in-memory Route53 behind the account's token bucket (burst 50, 10/s; a request over it is answered \`Throttling\` and counted). ${fleet.latencyMs} ms per call. "before" adds \`${(fleet.runs.find((r: Json) => r.variant === "before")?.flags ?? []).slice(-6).join(" ")}\` (the old behaviour) to the same flags.`,
+      "",
+      fleetTable(runs),
+      "",
+      "![Route53 requests/s of the fleet over time](bench/results/fleet.svg)",
+      "",
+    );
+  } else sections.push(...missing("npm run bench:fleet"));
 
   // P7 scaling + the plot
   sections.push("## P7 scaling", "");

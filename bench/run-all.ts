@@ -21,6 +21,7 @@ const BENCHMARKS: Readonly<Record<string, { command: string[]; env?: Record<stri
   agent: { command: ["npx", "tsx", "bench/agent/run.ts"] },
   janitor: { command: ["npx", "tsx", "bench/janitor/run.ts"] },
   "bad-input": { command: ["npx", "tsx", "bench/bad-input/run.ts"] },
+  fleet: { command: ["npx", "tsx", "bench/fleet/run.ts"] },
   deploy: { command: ["npx", "tsx", "bench/deploy/run.ts"] },
   // The fault suite measures while it proves convergence (R1).
   faults: { command: ["npm", "test", "--", "test/faults"], env: { FAULTS_REPORT: "1" } },

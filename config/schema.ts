@@ -214,7 +214,7 @@ const platformVariables = z.strictObject({
     .describe(
       "Negative-caching TTL of the private zone (the last field and the TTL of its SOA): how long resolvers remember that a name does not exist. Route53's default, 900 s, would leave a redeployed single-task service unresolvable for 15 minutes. Not applied to an existing zone (discovery_zone_id).",
     ),
-  dns_resync_seconds: z.int().min(10).max(3600).default(60).describe("The agents' full resync period."),
+  dns_resync_seconds: z.int().min(10).max(3600).default(500).describe("The agents' full pass period: each rewrites the host's records in one Route53 call (200 hosts at 500 s: 0.4 requests/s of the account's 10)."),
   janitor_schedule_minutes: z.int().min(1).max(1440).default(5).describe("Period of the janitor's safety-net sweep (it also runs on every instance stop or termination)."),
   janitor_health_checks: z
     .boolean()

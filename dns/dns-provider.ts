@@ -26,6 +26,11 @@ export interface FailedChange {
 export interface DnsProvider {
   /** Every record set in the zone, owned or not; the planner decides what it may touch. */
   listRecords(signal: AbortSignal): Promise<DnsRecord[]>;
+  /**
+   * Every record set of one name (all types, owned or not), read from that
+   * name on: one call unless the name holds more than a page.
+   */
+  listRecordsAt(name: string, signal: AbortSignal): Promise<DnsRecord[]>;
   /** Applies changes within Route53's limits; never throws for a rejected change, only for transport failures. */
   applyChanges(changes: ChangeSet, signal: AbortSignal): Promise<ApplyResult>;
   /** Cost of the last listRecords, when the provider measures it (list calls and record sets read). */

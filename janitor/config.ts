@@ -8,12 +8,16 @@ import { LOG_LEVEL_OPTION, OWNER_OPTION, ZONE_ID_OPTION, switchOption, wholeNumb
 import type { LogLevel } from "../cli/logger";
 import { parseCommandLine, type OptionTable, type Program } from "../cli/options";
 import { DEFAULT_SILENT_AFTER_SECONDS, DEFAULT_SILENT_HOSTS_MAX_PERCENT } from "../dns/agent-heartbeat";
+import * as z from "zod/mini";
+import { isValidDnsName, normalizeName } from "../dns/records";
 import type { HealthCheckOptions } from "./health-check";
 
 /** The janitor's validated configuration. */
 export interface JanitorConfig {
   /** Without the `/hostedzone/` prefix. */
   readonly zoneId: string;
+  /** Normalized; lets an instance event cost one Route53 call (its name index). Absent: such events list the zone. */
+  readonly zoneName?: string;
   readonly owner: string;
   readonly dryRun: boolean;
   /** Sweep once and exit (command line). */
@@ -31,6 +35,12 @@ export interface JanitorConfig {
 /** The janitor's options, in `--help` order. */
 export const JANITOR_OPTIONS = {
   "zone-id": ZONE_ID_OPTION,
+  "zone-name": {
+    kind: "string",
+    valueName: "<name>",
+    description: "The zone's name. Given: an instance event reads only that instance's names (its name index, dns/name-index.ts), not the whole zone.",
+    schema: z.optional(z.pipe(z.string().check(z.refine(isValidDnsName, "expected a DNS name like internal.example.com")), z.transform(normalizeName))),
+  },
   owner: OWNER_OPTION,
   once: switchOption("Sweep once and exit (0 when every delete succeeded)."),
   "interval-seconds": { kind: "string", valueName: "<s>", defaultText: "300", description: "Time between sweeps without --once.", schema: wholeNumber(10, 86_400, "seconds") },
@@ -89,6 +99,7 @@ export function loadJanitorConfig(argv: readonly string[], env: Readonly<Record<
     kind: "ok",
     config: Object.freeze({
       zoneId: v["zone-id"],
+      ...(v["zone-name"] !== undefined ? { zoneName: v["zone-name"] } : {}),
       owner: v.owner,
       dryRun: v["dry-run"],
       once: v.once,

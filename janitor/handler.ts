@@ -30,6 +30,7 @@ export function janitorOnAws(config: JanitorConfig, logger: Logger, region: stri
     dns: new Route53Provider({ api: createSdkRoute53Api({ region }), zoneId: config.zoneId }),
     instances: new Ec2InstanceStates({ region }),
     owner: config.owner,
+    ...(config.zoneName ? { zoneName: config.zoneName } : {}),
     logger,
     dryRun: config.dryRun,
     healthCheck: config.healthCheck,

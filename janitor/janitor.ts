@@ -13,7 +13,9 @@
  */
 import type { Logger } from "../cli/logger";
 import type { DnsProvider } from "../dns/dns-provider";
-import { recordKey, type DnsRecord } from "../dns/records";
+import { NAMES_SLOT, namesInIndex } from "../dns/name-index";
+import { normalizeName, recordKey, type DnsRecord } from "../dns/records";
+import { isOwnedBy, parseSetIdentifier } from "../dns/set-identifier";
 import { instanceIdsIn, planJanitorDeletes, type DeleteReason } from "./dead-host-records";
 import { srvTargets, unhealthyTargets, type HealthCheckOptions, type Probe } from "./health-check";
 import type { InstanceStates } from "./instance-states";
@@ -34,6 +36,12 @@ export interface JanitorOptions {
   readonly dns: DnsProvider;
   readonly instances: InstanceStates;
   readonly owner: string;
+  /**
+   * Normalized zone name: an instance event then reads the instance's name
+   * index (one call; dns/name-index.ts) and the names it lists, not the zone.
+   * @default - instance events list the whole zone
+   */
+  readonly zoneName?: string;
   readonly logger: Logger;
   /** Log the deletes, make none. @default false */
   readonly dryRun?: boolean;
@@ -55,6 +63,36 @@ export interface JanitorReport {
   readonly durationMs: number;
 }
 
+/**
+ * One instance's records without listing the zone: its host record's name
+ * (one call) holds its name index when an agent with owned reads ran there,
+ * which lists the other names to read (one call each). `records` is
+ * undefined when the zone must be listed after all: records of the instance
+ * but no index (an older agent), or an index too long to list its names.
+ */
+export async function recordsOfInstance(
+  dns: DnsProvider,
+  instanceId: string,
+  owner: string,
+  zoneName: string,
+  signal: AbortSignal,
+): Promise<{ records?: DnsRecord[]; reads: number }> {
+  const ours = (r: DnsRecord) => isOwnedBy(r.setIdentifier, owner, instanceId);
+  const atHostName = (await dns.listRecordsAt(hostRecordName(instanceId, zoneName), signal)).filter(ours);
+  if (atHostName.length === 0) return { records: [], reads: 1 };
+  const index = atHostName.find((r) => r.type === "TXT" && parseSetIdentifier(r.setIdentifier)?.slot === NAMES_SLOT);
+  const names = index ? namesInIndex(index, zoneName) : undefined;
+  if (!names) return { reads: 1 };
+  const records = [...atHostName];
+  for (const name of names) records.push(...(await dns.listRecordsAt(name, signal)).filter(ours));
+  return { records, reads: 1 + names.length };
+}
+
+/** `<instanceId>.<zone>`: where an agent writes its host record and name index. */
+function hostRecordName(instanceId: string, zoneName: string): string {
+  return normalizeName(`${instanceId.toLowerCase()}.${normalizeName(zoneName)}`);
+}
+
 /** Run one sweep. Throws only when the zone or EC2 cannot be read. */
 export async function runJanitor(options: JanitorOptions, scope: SweepScope, signal: AbortSignal): Promise<JanitorReport> {
   const started = Date.now();
@@ -64,6 +102,7 @@ export async function runJanitor(options: JanitorOptions, scope: SweepScope, sig
   let onlyHosts: ReadonlySet<string> | undefined;
   let records: DnsRecord[];
   let listed = true;
+  let listCallsOverride: number | undefined;
   if (scope.kind === "instance-gone") {
     const running = await options.instances.running([scope.instanceId], signal);
     onlyHosts = new Set([scope.instanceId]);
@@ -71,7 +110,14 @@ export async function runJanitor(options: JanitorOptions, scope: SweepScope, sig
     // A running instance's records are its agent's: the zone need not even be read.
     listed = !running.has(scope.instanceId);
     if (!listed) logger.info({ instanceId: scope.instanceId }, "EC2 lists the instance as running (started again, or an old event): its records stay");
-    records = listed ? await dns.listRecords(signal) : [];
+    let reads = 0;
+    if (!listed) records = [];
+    else if (options.zoneName) {
+      const found = await recordsOfInstance(dns, scope.instanceId, owner, options.zoneName, signal);
+      reads = found.reads;
+      records = found.records ?? (await dns.listRecords(signal));
+      if (found.records) listCallsOverride = reads;
+    } else records = await dns.listRecords(signal);
   } else {
     records = await dns.listRecords(signal);
     const running = await options.instances.running(instanceIdsIn(records, owner), signal);
@@ -108,7 +154,7 @@ export async function runJanitor(options: JanitorOptions, scope: SweepScope, sig
   const deadHosts = [...new Set(plan.deletes.filter((d) => d.reason === "host-gone").map((d) => d.hostId))];
   const report: JanitorReport = {
     recordSets: records.length,
-    listCalls: listed ? (dns.lastList?.pages ?? 0) : 0,
+    listCalls: listCallsOverride ?? (listed ? (dns.lastList?.pages ?? 0) : 0),
     hosts: plan.hostIds.length,
     deadHosts,
     deleted,

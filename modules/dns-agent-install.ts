@@ -158,7 +158,12 @@ export interface DnsAgentInstallProps {
   readonly owner?: string;
   /** @default 10 */
   readonly ttlSeconds?: number;
-  /** @default 60 */
+  /**
+   * The agents' full pass period (`--resync-seconds`): each pass rewrites the
+   * host's records in one call, so a fleet of N hosts spends N / this
+   * requests/s of the account's 10 on it.
+   * @default 500 (the agent's own default: a record deleted behind its back is back within 10 minutes)
+   */
   readonly resyncSeconds?: number;
   /**
    * Where the agent's AWS SDK sends its calls (`AWS_ENDPOINT_URL` in the
@@ -283,7 +288,7 @@ export class DnsAgentInstall extends Construct {
 
     // The zone's id and name may be tokens (from the discovery stack): each one
     // an interpolation of its own, never inside a plain string (cdktf warns then).
-    const settings = `--owner ${props.owner ?? "ecsdns"} --ttl ${props.ttlSeconds ?? 10} --resync-seconds ${props.resyncSeconds ?? 60}`;
+    const settings = `--owner ${props.owner ?? "ecsdns"} --ttl ${props.ttlSeconds ?? 10} --resync-seconds ${props.resyncSeconds ?? 500}`;
     const environment = `Environment=AWS_REGION=${props.region}${props.awsEndpointUrl ? `\nEnvironment=AWS_ENDPOINT_URL=${props.awsEndpointUrl}` : ""}`;
     const sv = AGENT_SUPERVISION;
     const startLimit = `StartLimitIntervalSec=${sv.startLimitIntervalSeconds}\nStartLimitBurst=${sv.startLimitBurst}`;

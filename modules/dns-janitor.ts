@@ -26,6 +26,13 @@ export interface DnsJanitorProps {
   /** The function's code: a zip holding the bundled handler as `index.js` (dist/janitor.zip). */
   readonly codeZip: string;
   readonly zoneId: string;
+  /**
+   * The zone's name (without the trailing dot): an instance event then costs
+   * one Route53 call for an instance that never ran an agent, and a few for
+   * one that did, whatever the zone's size.
+   * @default - instance events list the whole zone
+   */
+  readonly zoneName?: string;
   readonly partition: string;
   readonly region: string;
   readonly accountId: string;
@@ -152,6 +159,7 @@ export class DnsJanitor extends Construct {
       environment: {
         variables: {
           ECSDNS_ZONE_ID: props.zoneId,
+          ...(props.zoneName ? { ECSDNS_ZONE_NAME: props.zoneName } : {}),
           ECSDNS_OWNER: props.owner ?? "ecsdns",
           ...(props.healthCheck
             ? {

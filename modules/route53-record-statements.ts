@@ -1,7 +1,10 @@
 import type { PolicyStatement } from "./iam-documents";
 
-/** The record types the DNS agent and the janitor may change: host (A) and service (SRV) records. */
-export const MANAGED_RECORD_TYPES = ["A", "SRV"] as const;
+/**
+ * The record types the DNS agent and the janitor may change: host (A),
+ * service (SRV) records, and the host's name index (TXT, dns/name-index.ts).
+ */
+export const MANAGED_RECORD_TYPES = ["A", "SRV", "TXT"] as const;
 
 /** A `ChangeResourceRecordSets` action, as the `route53:ChangeResourceRecordSetsActions` condition key names it. */
 export type RecordChangeAction = "CREATE" | "UPSERT" | "DELETE";

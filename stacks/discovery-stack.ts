@@ -42,6 +42,7 @@ export class DiscoveryStack extends PlatformStack {
       ...janitor,
       namePrefix: props.namePrefix,
       zoneId: this.zone.zoneId,
+      zoneName: this.zone.zoneName,
       region: props.region,
       partition: this.partition,
       accountId: this.accountId,

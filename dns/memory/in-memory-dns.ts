@@ -80,10 +80,7 @@ export class InMemoryRoute53 implements Route53Api {
     const zone = this.zone(request.zoneId);
     zone.sorted ??= sortWire([...zone.records.values()]);
     const sorted = zone.sorted;
-    const startAt = request.startName
-      ? sorted.findIndex((r) => compareStart(r, request) >= 0)
-      : 0;
-    const from = startAt < 0 ? sorted.length : startAt;
+    const from = request.startName ? firstAtOrAfter(sorted, request) : 0;
     const size = Math.min(Math.max(request.maxItems, 1), MAX_LIST_PAGE_SIZE);
     const page = sorted.slice(from, from + size);
     const next = sorted[from + size];
@@ -125,6 +122,18 @@ function compareTuples(a: readonly string[], b: readonly string[]): number {
 
 function sortWire(records: WireRecordSet[]): WireRecordSet[] {
   return records.sort((a, b) => compareTuples(sortKey(a), sortKey(b)));
+}
+
+/** The index of the first record set at or after the request's start (sorted.length if none): a binary search, since a fleet benchmark lists a 10,000-record zone thousands of times. */
+function firstAtOrAfter(sorted: readonly WireRecordSet[], request: ListPageRequest): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareStart(sorted[middle], request) >= 0) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }
 
 function compareStart(r: WireRecordSet, request: ListPageRequest): number {

@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-route-53";
 import { ROUTE53_LIMITS, toActions, type ActionChange, type BatchLimits } from "./batching";
 import type { ApplyResult, DnsProvider, FailedChange } from "../dns-provider";
-import { recordKey, type ChangeSet, type DnsRecord, type RecordUpdate } from "../records";
+import { normalizeName, recordKey, type ChangeSet, type DnsRecord, type RecordUpdate } from "../records";
 import { submitChanges } from "./change-submitter";
 import { fromWire } from "./record-mapping";
 import { MAX_LIST_PAGE_SIZE, isThrottling, type Route53Api, type WireRecordSet } from "./route53-api";
@@ -111,6 +111,9 @@ export interface Route53ProviderOptions {
   readonly pageSize?: number;
 }
 
+/** Page size of {@link Route53Provider.listRecordsAt}: more than the 1 + 98 record sets a name with our host record, SRV and TXT of a few owners holds. */
+export const NAME_PAGE_SIZE = 100;
+
 /** Counts of the last {@link Route53Provider.listRecords}, for metrics and the benchmark. */
 export interface ListStats {
   readonly pages: number;
@@ -171,6 +174,33 @@ export class Route53Provider implements DnsProvider {
     }
     this.lastList = { pages, records: byKey.size };
     return [...byKey.values()];
+  }
+
+  /**
+   * Reads the record sets of one name: ListResourceRecordSets from
+   * StartRecordName on, pages of {@link NAME_PAGE_SIZE}, until another name
+   * comes. Its cost does not grow with the zone: one call for a name of up
+   * to 99 record sets.
+   */
+  async listRecordsAt(name: string, signal: AbortSignal): Promise<DnsRecord[]> {
+    const wanted = normalizeName(name);
+    const found: DnsRecord[] = [];
+    let start: { name?: string; type?: string; identifier?: string } = { name: wanted };
+    for (let page = 0; page < 100; page++) {
+      const answer = await this.api.listRecordSets(
+        { zoneId: this.zoneId, startName: start.name, startType: start.type, startIdentifier: start.identifier, maxItems: NAME_PAGE_SIZE },
+        signal,
+      );
+      const records = answer.recordSets.map(fromWire);
+      found.push(...records.filter((r) => r.name === wanted));
+      const next = { name: answer.nextName, type: answer.nextType, identifier: answer.nextIdentifier };
+      if (!answer.isTruncated || records.some((r) => r.name !== wanted) || normalizeName(next.name ?? "") !== wanted) break;
+      if (next.name === start.name && next.type === start.type && next.identifier === start.identifier) {
+        throw new Error(`ListResourceRecordSets made no progress at ${next.name} ${next.type} ${next.identifier ?? ""}`);
+      }
+      start = next;
+    }
+    return found;
   }
 
   /** UPSERTs creates and updates, DELETEs with exact values, within Route53's limits. */

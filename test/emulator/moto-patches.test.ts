@@ -392,6 +392,27 @@ describe("Route53 record sets", () => {
     expect((await listAll(zone.id)).map((r) => r.Type).sort()).toEqual(["NS", "SOA"]);
   });
 
+  test("a name keeps one routing policy per type, and a CNAME alone: a multivalue record set next to a simple one or a CNAME is refused", async () => {
+    const zone = await createZone("one-policy");
+    const simple: ResourceRecordSet = { Name: `taken.${zone.name}`, Type: "A", TTL: 300, ResourceRecords: [{ Value: "192.0.2.10" }] };
+    const cname: ResourceRecordSet = { Name: `alias.${zone.name}`, Type: "CNAME", TTL: 300, ResourceRecords: [{ Value: "elsewhere.example.com" }] };
+    await change(zone.id, { Action: "CREATE", ResourceRecordSet: simple }, { Action: "CREATE", ResourceRecordSet: cname });
+    const good = multivalue(`free.${zone.name}`, "ecsdns/h-1/fqdn-local", "10.0.0.1");
+
+    await expect(change(zone.id, { Action: "UPSERT", ResourceRecordSet: good }, { Action: "UPSERT", ResourceRecordSet: multivalue(simple.Name!, "ecsdns/h-1/fqdn-public", "10.0.0.1") })).rejects.toMatchObject({
+      name: "InvalidChangeBatch",
+      messages: [`RRSet with DNS name ${simple.Name}, type A cannot be created as other RRSets exist with the same name and type.`],
+    });
+    await expect(change(zone.id, { Action: "UPSERT", ResourceRecordSet: multivalue(cname.Name!, "ecsdns/h-1/fqdn-public", "10.0.0.1") })).rejects.toMatchObject({
+      name: "InvalidChangeBatch",
+      messages: [`RRSet of type A with DNS name ${cname.Name} is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone ${zone.name.replace(/\.$/, "")}.`],
+    });
+    // The batch was refused whole; record sets of one policy side by side are fine.
+    expect((await listAll(zone.id)).filter((r) => r.SetIdentifier)).toEqual([]);
+    await change(zone.id, { Action: "UPSERT", ResourceRecordSet: good }, { Action: "UPSERT", ResourceRecordSet: multivalue(good.Name!, "ecsdns/h-2/fqdn-local", "10.0.0.2") });
+    expect((await listAll(zone.id)).filter((r) => r.SetIdentifier)).toHaveLength(2);
+  });
+
   test("names are case-insensitive and listed in lower case", async () => {
     const zone = await createZone("case");
     const mixed = multivalue(`MiXeD.${zone.name.toUpperCase()}`, "ecsdns/h-1/fqdn-local", "10.0.0.1");

@@ -11,8 +11,8 @@
  *
  * The only differences from AWS: AWS_ENDPOINT_URL points at moto (and, where
  * Route53 throttles, AWS_ENDPOINT_URL_ROUTE_53 at the throttling proxy in
- * front of it), and ECSDNS_ZONE_ID, a Terraform reference to the stack's
- * zone until apply, names the zone this test made.
+ * front of it), and ECSDNS_ZONE_ID and ECSDNS_ZONE_NAME, Terraform
+ * references to the stack's zone until apply, name the zone this test made.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -57,7 +57,15 @@ afterAll(async () => {
   synthesized?.dispose();
 });
 
-/** The function as synthesized, its zone variable naming `zoneId`, ready to invoke; `endpoints` adds AWS_ENDPOINT_URL_* variables. */
+/** Zone id → zone name, of the zones the tests made (the function's ECSDNS_ZONE_NAME, a reference to the stack's zone until apply). */
+const zoneNames = new Map<string, string>();
+async function makeWorld(prefix: string) {
+  const world = await worlds.make(prefix);
+  zoneNames.set(world.zoneId, world.zoneName.replace(/\.$/, ""));
+  return world;
+}
+
+/** The function as synthesized, its zone variables naming `zoneId` and its name, ready to invoke; `endpoints` adds AWS_ENDPOINT_URL_* variables. */
 function deployedFunction(zoneId: string, endpoints: Record<string, string> = {}, handler?: string): LambdaRuntimeStandIn {
   const r = synthesized.resource;
   const standIn = LambdaRuntimeStandIn.create(
@@ -68,7 +76,7 @@ function deployedFunction(zoneId: string, endpoints: Record<string, string> = {}
       handler: handler ?? r.handler,
       timeoutSeconds: r.timeout,
       memoryMiB: r.memory_size,
-      variables: { ...r.environment.variables, ECSDNS_ZONE_ID: zoneId },
+      variables: { ...r.environment.variables, ECSDNS_ZONE_ID: zoneId, ECSDNS_ZONE_NAME: zoneNames.get(zoneId) ?? "unknown.invalid" },
       region: synthesized.region,
     },
     { node: node22(), credentials, endpoints: { AWS_ENDPOINT_URL: motoUrl!, ...endpoints } },
@@ -110,10 +118,11 @@ describe("the janitor's Lambda function as synthesized", () => {
     expect(synthesized.codeZip.startsWith(synthesized.outdir + sep)).toBe(true);
     expect(r.filename).toMatch(/^assets\//);
     expect(r.source_code_hash).toBe(`\${filebase64sha256("${r.filename}")}`);
-    // ECSDNS_ZONE_ID is the stack's zone, known after apply: the one variable these tests set.
+    // ECSDNS_ZONE_ID and ECSDNS_ZONE_NAME are the stack's zone, known after apply: the variables these tests set.
     const zone = Object.keys(synthesized.stack.resource!.aws_route53_zone);
     expect(r.environment.variables.ECSDNS_ZONE_ID).toBe(`\${aws_route53_zone.${zone[0]}.zone_id}`);
-    const literal = Object.entries(r.environment.variables as Record<string, string>).filter(([name]) => name !== "ECSDNS_ZONE_ID");
+    expect(r.environment.variables.ECSDNS_ZONE_NAME).toBe(`\${aws_route53_zone.${zone[0]}.name}`);
+    const literal = Object.entries(r.environment.variables as Record<string, string>).filter(([name]) => name !== "ECSDNS_ZONE_ID" && name !== "ECSDNS_ZONE_NAME");
     expect(literal.filter(([, value]) => value.includes("${"))).toEqual([]);
     expect(Object.fromEntries(literal)).toEqual({ ECSDNS_OWNER: OWNER });
   });
@@ -133,7 +142,7 @@ describe("the package in Lambda's Node.js 22 runtime", () => {
 
   beforeAll(async () => {
     // A zone it may read; an event it answers without touching it (an instance that is running).
-    zoneId = (await worlds.make("lambda-runtime")).zoneId;
+    zoneId = (await makeWorld("lambda-runtime")).zoneId;
     standIn = deployedFunction(zoneId);
     invocation = await standIn.invoke(stateChangeEvent("i-0123456789abcdef0", "running"));
   }, 120_000);
@@ -199,7 +208,7 @@ describe("the package in Lambda's Node.js 22 runtime", () => {
 describe("invoked against the emulator", () => {
   test("an instance's termination event removes that instance's records, and nothing else", async () => {
     // GIVEN
-    const world = await worlds.make("lambda-event");
+    const world = await makeWorld("lambda-event");
     const fn = deployedFunction(world.zoneId);
     // WHEN EventBridge delivers the state change
     const invocation = await fn.invoke(stateChangeEvent(world.dead, "terminated"));
@@ -212,7 +221,7 @@ describe("invoked against the emulator", () => {
 
   test("a scheduled event sweeps every host: the dead and unknown instances' records go, everything else stays byte for byte", async () => {
     // GIVEN
-    const world = await worlds.make("lambda-sweep");
+    const world = await makeWorld("lambda-sweep");
     const fn = deployedFunction(world.zoneId);
     // WHEN
     const invocation = await fn.invoke(scheduledEvent());
@@ -226,7 +235,7 @@ describe("invoked against the emulator", () => {
 
   test("with half of the Route53 calls throttled, the sweep still finishes within the function's timeout", async () => {
     // GIVEN Route53 behind a proxy that answers half of the calls with Throttling / PriorRequestNotComplete
-    const world = await worlds.make("lambda-throttled");
+    const world = await makeWorld("lambda-throttled");
     const proxy = await Route53Proxy.start({ target: motoUrl!, throttleShare: 0.5, seed: 3, ownedPrefix: `${OWNER}/` });
     proxies.push(proxy);
     const fn = deployedFunction(world.zoneId, { AWS_ENDPOINT_URL_ROUTE_53: proxy.url });
@@ -243,7 +252,7 @@ describe("invoked against the emulator", () => {
 
   test("with every Route53 call throttled, the invocation fails (so Lambda retries it) before the timeout, and the zone is untouched", async () => {
     // GIVEN
-    const world = await worlds.make("lambda-refused");
+    const world = await makeWorld("lambda-refused");
     const proxy = await Route53Proxy.start({ target: motoUrl!, throttleShare: 1 });
     proxies.push(proxy);
     const fn = deployedFunction(world.zoneId, { AWS_ENDPOINT_URL_ROUTE_53: proxy.url });
@@ -260,7 +269,7 @@ describe("invoked against the emulator", () => {
 
   test("with every CPU busy, a sweep still completes within the function's timeout", async () => {
     // GIVEN
-    const world = await worlds.make("lambda-busy");
+    const world = await makeWorld("lambda-busy");
     const fn = deployedFunction(world.zoneId);
     // AND a busy loop on every core (bounded in time)
     const busy: ChildProcess[] = Array.from({ length: availableParallelism() }, () =>

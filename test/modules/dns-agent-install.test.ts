@@ -177,7 +177,7 @@ describe("DnsAgentInstall", () => {
         Effect: "Allow",
         Action: ["route53:ChangeResourceRecordSets"],
         Resource: [zoneArn],
-        Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"] } },
+        Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV", "TXT"] } },
       },
       { Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: [zoneArn] },
       {

@@ -85,7 +85,7 @@ describe("DnsJanitor", () => {
     );
     for (const s of statements.filter((s) => s.Action.some((a) => a.startsWith("route53:")))) expect(s.Resource).toEqual([zoneArn]);
     expect(statements.find((s) => s.Action.includes("route53:ChangeResourceRecordSets"))!.Condition).toEqual({
-      "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"], "route53:ChangeResourceRecordSetsActions": ["DELETE"] },
+      "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV", "TXT"], "route53:ChangeResourceRecordSetsActions": ["DELETE"] },
     });
     // The resource wildcards are actions that support none; PutMetricData is held to the janitor's namespace.
     expect(statements.filter((s) => s.Resource.includes("*")).flatMap((s) => s.Action).sort()).toEqual(

@@ -1,22 +1,25 @@
+import { computeDesiredRecords, hostRecordName } from "../../agent/desired-records";
+import { nameIndexRecord } from "../../dns/name-index";
+import { HOST, ZONE, container, containerId, tcp } from "../agent/helpers/fixtures";
 import { DnsAgentInstall } from "../../modules/dns-agent-install";
 import { DnsJanitor } from "../../modules/dns-janitor";
 import { policyDocument } from "../../modules/iam-documents";
 import { MANAGED_RECORD_TYPES, route53RecordStatements } from "../../modules/route53-record-statements";
-import { jsonDocumentOf, soleResource, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
+import { jsonDocumentOf, resources, synthConstruct, TEST_BUNDLES, type StackJson } from "../helpers/synth";
 
 const zone = { partition: "aws", zoneId: "Z0123456789ABCDEFGHIJ" } as const;
 const zoneArn = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";
 
 /** The statements as they appear in a policy document. */
 const rendered = (statements: ReturnType<typeof route53RecordStatements>) => jsonDocumentOf(policyDocument(statements)).Statement;
-/** The Route53 statements of the only inline policy in a stack. */
+/** The Route53 statements of a stack's inline policies (the agent's heartbeat has a policy of its own). */
 const route53StatementsOf = (stack: StackJson) =>
-  jsonDocumentOf(soleResource(stack, "aws_iam_role_policy").policy).Statement.filter((s: { Action: string[] }) =>
-    s.Action.every((a) => a.startsWith("route53:")),
-  );
+  resources(stack, "aws_iam_role_policy")
+    .flatMap((p) => jsonDocumentOf(p.values.policy).Statement)
+    .filter((s: { Action: string[] }) => s.Action.every((a) => a.startsWith("route53:")));
 
 describe("route53RecordStatements", () => {
-  test("allows changing only A and SRV record sets, and listing record sets, of the one zone", () => {
+  test("allows changing only A, SRV and TXT record sets, and listing record sets, of the one zone", () => {
     // GIVEN / WHEN
     const statements = rendered(route53RecordStatements(zone));
     // THEN
@@ -25,11 +28,27 @@ describe("route53RecordStatements", () => {
         Effect: "Allow",
         Action: ["route53:ChangeResourceRecordSets"],
         Resource: [zoneArn],
-        Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"] } },
+        Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV", "TXT"] } },
       },
       { Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: [zoneArn] },
     ]);
-    expect(MANAGED_RECORD_TYPES).toEqual(["A", "SRV"]);
+    expect(MANAGED_RECORD_TYPES).toEqual(["A", "SRV", "TXT"]);
+  });
+
+  test("allow every record type the agent writes: host A, SERVICE_FQDN A, SRV and the name index's TXT (IAM refuses a whole batch with one other type)", () => {
+    // GIVEN: every kind of record a host publishes, as the agent computes them
+    const { records } = computeDesiredRecords({
+      containers: [container({ id: containerId("abcdef012345"), env: { SERVICE_8080_NAME: "_echo._tcp", SERVICE_FQDN_LOCAL: "a.svc.internal" }, ports: [tcp(8080, 32768)] })],
+      host: HOST,
+      zoneName: ZONE,
+      defaultTtlSeconds: 10,
+    });
+    const index = nameIndexRecord(records, HOST, hostRecordName(HOST.hostId, ZONE), ZONE, 10);
+    // WHEN
+    const written = new Set([...records, ...(index ? [index] : [])].map((r) => r.type));
+    // THEN
+    expect([...written].sort()).toEqual(["A", "SRV", "TXT"]);
+    for (const type of written) expect(MANAGED_RECORD_TYPES).toContain(type);
   });
 
   test("puts the zone in the given partition", () => {
@@ -54,7 +73,7 @@ describe("route53RecordStatements", () => {
     const all = rendered(route53RecordStatements({ ...zone, actions: ["UPSERT", "DELETE", "CREATE"] }));
     // THEN
     expect(deleteOnly[0].Condition).toEqual({
-      "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV"], "route53:ChangeResourceRecordSetsActions": ["DELETE"] },
+      "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "SRV", "TXT"], "route53:ChangeResourceRecordSetsActions": ["DELETE"] },
     });
     expect(all).toEqual(rendered(route53RecordStatements(zone)));
   });

@@ -28,6 +28,7 @@ from .route53 import (
     route53_delete_must_match_exactly,
     route53_list_pages_by_name_type_and_identifier,
     route53_names_are_stored_in_lower_case,
+    route53_names_keep_one_routing_policy,
     route53_zone_with_vpc_is_private,
 )
 
@@ -47,6 +48,7 @@ PATCHES = (
     # before every check, and the batch is rolled back whatever check fails.
     route53_delete_must_match_exactly,
     route53_create_of_an_existing_record_set_fails,
+    route53_names_keep_one_routing_policy,
     route53_change_batch_is_all_or_nothing,
     route53_names_are_stored_in_lower_case,
     route53_list_pages_by_name_type_and_identifier,

@@ -1,4 +1,4 @@
-"""Route53: the patches of moto 5.2.1's hosted zones and record sets (README rows 5, 7-11)."""
+"""Route53: the patches of moto 5.2.1's hosted zones and record sets (README rows 5, 7-11, 13)."""
 
 from typing import Any, Callable
 
@@ -223,6 +223,69 @@ def route53_create_of_an_existing_record_set_fails() -> None:
                 for change in zone.rr_changes:
                     log.append(change)
                 zone.rr_changes = log
+
+        return change_resource_record_sets
+
+    wrap(Route53Backend, "change_resource_record_sets", make)
+
+
+def _route53_routing_policy(record_set: Any) -> str:
+    """The routing policy a stored record set's fields give it."""
+    if record_set.weight is not None:
+        return "weighted"
+    if record_set.region:
+        return "latency"
+    if record_set.failover:
+        return "failover"
+    if record_set.geo_location:
+        return "geolocation"
+    if record_set.multi_value_answer:
+        return "multivalue"
+    return "other" if record_set.set_identifier else "simple"
+
+
+def route53_names_keep_one_routing_policy() -> None:
+    """A name holds a CNAME alone, and each of its types one routing policy.
+
+    AWS: "You can't create non-weighted records that have the same values for
+    the Name and Type elements as weighted records" (likewise latency,
+    failover, geolocation, multivalue:
+    https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html),
+    and "if you create a CNAME record for a subdomain, you cannot create any
+    other resource record sets for that subdomain"
+    (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html#CNAMEFormat):
+    InvalidChangeBatch. moto stores whatever it is sent
+    (https://github.com/getmoto/moto/blob/5.2.1/moto/route53/models.py#L720),
+    so a multivalue A record set joins a simple one, or a CNAME, at the same
+    name. Here the names a batch touched are checked once it is applied; a
+    problem fails the batch, which route53_change_batch_is_all_or_nothing
+    then rolls back. The DNS agent relies on it: it writes a name it has not
+    read and learns of another owner's record there from the refusal.
+    """
+    from moto.route53.models import Route53Backend
+
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def change_resource_record_sets(self: Any, zoneid: str, change_list: list[dict[str, Any]]) -> Any:
+            result = original(self, zoneid, change_list)
+            zone = self.get_hosted_zone(zoneid)
+            touched = {_route53_change_key(change)[0] for change in change_list if change.get("Action") in ("CREATE", "UPSERT")}
+            problems = []
+            for name in sorted(touched):
+                at_name = [r for r in zone.rrsets if _route53_stored_key(r)[0] == name]
+                cname = [r for r in at_name if r.type == "CNAME"]
+                other = [r for r in at_name if r.type != "CNAME"]
+                if cname and other:
+                    problems.append(f"RRSet of type {other[0].type} with DNS name {name} is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone {zone.name.rstrip('.')}.")
+                by_type: dict[str, list[Any]] = {}
+                for r in at_name:
+                    by_type.setdefault(str(r.type), []).append(r)
+                for rr_type, sets in sorted(by_type.items()):
+                    policies = {_route53_routing_policy(r) for r in sets}
+                    if len(policies) > 1 or ("simple" in policies and len(sets) > 1):
+                        problems.append(f"RRSet with DNS name {name}, type {rr_type} cannot be created as other RRSets exist with the same name and type.")
+            if problems:
+                raise _route53_invalid_change_batch(problems)
+            return result
 
         return change_resource_record_sets
 

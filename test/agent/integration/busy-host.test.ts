@@ -53,7 +53,7 @@ async function watchDies(docker: TestContainers["docker"], tag: string, signal: 
 
 test(`with every core busy, ${STOPS} stopped containers each lose their SRV record one pass after dying, not at the next resync`, async () => {
   const hostId = "h-busy";
-  const agent = AgentProcess.start(env, ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", TEST_HOST_IP, "--metrics-port", "0", "--resync-seconds", "60"]);
+  const agent = AgentProcess.start(env, ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", TEST_HOST_IP, "--metrics-port", "0", "--route53-burst", "0", "--resync-seconds", "60"]);
   await agent.waitForPass(0, 30_000);
   const started: TestContainer[] = [];
   for (let i = 0; i < STOPS; i++) started.push(await containers.start({ env: { SERVICE_8080_NAME: `_busy-${i}._tcp` } }));

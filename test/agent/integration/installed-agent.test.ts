@@ -134,7 +134,7 @@ test("run as the unit runs it, on Node.js 22 with identity from instance metadat
   ]));
   // AND on SIGTERM (systemctl stop) it removes them (--deregister-on-exit)
   const code = await stopAgent(started.child);
-  expect({ code, records: await zone.hostLines(hostId) }).toEqual({ code: 0, records: [] });
+  expect({ code, records: await zone.hostLines(hostId, "ecsdns", true) }).toEqual({ code: 0, records: [] });
 });
 
 test("on a host whose every CPU is busy, it starts and publishes all the same", async () => {

@@ -22,7 +22,7 @@ let containers: TestContainers;
 useAgentWorld(env, "reachability", (world) => ({ zone, containers } = world));
 
 const startAgent = async (hostId: string) => {
-  const agent = AgentProcess.start(env, ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", HOST_IP, "--metrics-port", "0", "--log-level", "debug"]);
+  const agent = AgentProcess.start(env, ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", HOST_IP, "--metrics-port", "0", "--route53-burst", "0", "--log-level", "debug"]);
   await agent.waitForPass(0, 30_000);
   return agent;
 };

@@ -31,7 +31,7 @@ let containers: TestContainers;
 useAgentWorld(env, "restarts", (world) => ({ zone, containers } = world));
 afterAll(() => dockerd?.stop(), 120_000);
 
-const agentArgs = (hostId: string) => ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", TEST_HOST_IP, "--metrics-port", "0"];
+const agentArgs = (hostId: string) => ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", TEST_HOST_IP, "--metrics-port", "0", "--route53-burst", "0"];
 const srv = (name: string, port: number, hostId: string) => `SRV ${name}.${zone.name} 1 1 ${port} ${hostId}.${zone.name.slice(0, -1)}`;
 const hostA = (hostId: string) => `A ${hostId}.${zone.name} ${TEST_HOST_IP}`;
 const expectRecords = (hostId: string, expected: string[], timeoutMs = 30_000) => zone.waitForHostLines(hostId, expected, timeoutMs);

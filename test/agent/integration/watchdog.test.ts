@@ -30,7 +30,7 @@ afterAll(async () => {
   await zone?.destroy();
 });
 
-const agentArgs = (hostId: string) => ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", "10.0.9.1", "--metrics-port", "0"];
+const agentArgs = (hostId: string) => ["--zone-id", zone.id, "--zone-name", zone.name, "--host-id", hostId, "--host-ip", "10.0.9.1", "--metrics-port", "0", "--route53-burst", "0"];
 
 test("with NOTIFY_SOCKET and WATCHDOG_USEC, it reports READY=1 after its first pass, then pings WATCHDOG=1 every half period", async () => {
   // GIVEN a notification socket, and a 2 s watchdog (the unit's is 60 s)

@@ -21,7 +21,10 @@ describe("agent configuration", () => {
     expect(ok(["--zone-id", "Z123"])).toEqual({
       zoneId: "Z123",
       ttlSeconds: 10,
-      resyncSeconds: 60,
+      resyncSeconds: 500,
+      zoneReads: "owned",
+      route53Burst: 2,
+      route53RefillSeconds: 30,
       once: false,
       dryRun: false,
       policy: "sync",

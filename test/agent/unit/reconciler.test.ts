@@ -181,7 +181,8 @@ describe("reconciler loop", () => {
     await jest.advanceTimersByTimeAsync(0);
     const srv = r53.snapshot(zoneId).find((r) => r.Type === "SRV")!;
     await r53.changeRecordSets(zoneId, [{ Action: "DELETE", ResourceRecordSet: srv }]);
-    await jest.advanceTimersByTimeAsync(59_999);
+    // random() = 1: the longest jittered period, 60 s × (1 + RESYNC_JITTER) = 66 s.
+    await jest.advanceTimersByTimeAsync(65_999);
     expect(srvPorts()).toEqual([]);
     await jest.advanceTimersByTimeAsync(1);
     expect(srvPorts()).toEqual(["32001"]);

@@ -23,6 +23,8 @@ const ACCOUNT = "000000000000";
 /** One test's zone and instances. */
 export interface World {
   readonly zoneId: string;
+  /** With the trailing dot. */
+  readonly zoneName: string;
   readonly live: readonly string[];
   /** Terminated in EC2. */
   readonly dead: string;
@@ -105,7 +107,7 @@ export class JanitorWorlds {
         ChangeBatch: { Changes: [...others, ...deadRecords, ...neverExistedRecords].map((r) => ({ Action: "CREATE" as const, ResourceRecordSet: r })) },
       }),
     );
-    return { zoneId, live: [live1, live2], dead, neverExisted, deadRecords, neverExistedRecords, before: await this.snapshot(zoneId) };
+    return { zoneId, zoneName, live: [live1, live2], dead, neverExisted, deadRecords, neverExistedRecords, before: await this.snapshot(zoneId) };
   }
 
   /** A zone's record sets, each as its JSON, sorted: compared byte for byte. */
