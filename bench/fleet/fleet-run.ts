@@ -159,10 +159,17 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
         while (victims.size < Math.min(TIMELINE.deletedRecords, H)) victims.add(Math.floor(random() * H));
         const srv = world.srvOf([...victims].map((h) => hosts[h].identity.hostId));
         const deleted: WireRecordSet[] = [];
-        // A record whose container a deploy replaces meanwhile is rightly never back: pick others.
+        // A record whose container a deploy replaces meanwhile is rightly never back, and so is one
+        // whose container has already stopped (its agent has not caught up yet): pick others.
         const serviceOf = (r: WireRecordSet) => Number(/^_svc-(\d+)\./.exec(r.Name)?.[1]);
+        const running = new Set([...victims].flatMap((h) => hosts[h].docker.containers.map((c) => `${hosts[h].identity.hostId}/${c.id.slice(0, 12)}`)));
+        const containerOf = (r: WireRecordSet) => /^[^/]+\/([^/]+)\/([0-9a-f]{12})-/.exec(r.SetIdentifier ?? "");
+        const isRunning = (r: WireRecordSet) => {
+          const m = containerOf(r);
+          return m !== null && running.has(`${m[1]}/${m[2]}`);
+        };
         for (const records of srv.values()) {
-          const victim = records.find((r) => !deployedWhileWatched.has(serviceOf(r)));
+          const victim = records.find((r) => !deployedWhileWatched.has(serviceOf(r)) && isRunning(r));
           if (!victim) continue;
           await world.deleteBehindBack(victim);
           deleted.push(victim);
