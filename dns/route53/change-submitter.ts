@@ -2,16 +2,18 @@
  * Sends change batches and survives rejected ones.
  *
  * Route53 applies a batch all or nothing, so one bad change would block every
- * other. A rejected batch is split in halves by name until the failing names
- * are alone (external-dns splits by name too, PR #1209; halving keeps the
- * number of extra calls near 2·log2(names) for one bad name instead of one
- * call per name). A rejected name group whose DELETE no longer matches is
+ * other. Route53's rejection names each change it refused (one message per
+ * change, with its DNS name): the rest is sent again in one call and each
+ * named name alone, so one bad name costs two extra calls. A rejection that
+ * names none of the batch's names is split in halves by name until the
+ * failing names are alone (external-dns splits by name too, PR #1209;
+ * halving keeps the extra calls near 2·log2(names) instead of one per name). A rejected name group whose DELETE no longer matches is
  * repaired by reading the record: gone counts as done, other values are
  * deleted with the values Route53 has. What still fails is reported and
  * retried in its own batch next pass.
  */
 import { groupByName, planBatches, type ActionChange, type BatchLimits } from "./batching";
-import { recordKey, sameContent, type DnsRecord } from "../records";
+import { normalizeName, recordKey, sameContent, type DnsRecord } from "../records";
 import { fromWire, toWire } from "./record-mapping";
 import { MAX_LIST_PAGE_SIZE, errorMessages, isBatchRejection, type Route53Api } from "./route53-api";
 
@@ -56,6 +58,14 @@ async function submitBatch(batch: readonly ActionChange[], options: SubmitOption
     return;
   }
   const groups = groupByName(batch);
+  const messages = errorMessages(error);
+  const named = groups.filter((g) => messages.some((m) => namesIn(m).has(g[0].record.name)));
+  if (named.length > 0 && named.length < groups.length) {
+    await submitBatch(groups.filter((g) => !named.includes(g)).flat(), options, result);
+    // Each named group alone: a name a message merely mentions (say, an SRV target) still goes through.
+    for (const group of named) await submitBatch(group, options, result);
+    return;
+  }
   if (groups.length > 1) {
     const half = Math.ceil(groups.length / 2);
     await submitBatch(groups.slice(0, half).flat(), options, result);
@@ -63,6 +73,11 @@ async function submitBatch(batch: readonly ActionChange[], options: SubmitOption
     return;
   }
   await retryRepaired(batch, error, options, result);
+}
+
+/** The DNS names a rejection message mentions, normalized (`[name='a.example.', type='A']`, `DNS name a.example.`). */
+function namesIn(message: string): Set<string> {
+  return new Set((message.match(/[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)+\.?/g) ?? []).map(normalizeName));
 }
 
 /** Sends one batch; returns the rejection, throws anything else. */

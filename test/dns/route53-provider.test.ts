@@ -70,8 +70,54 @@ describe("Route53Provider against the strict fake", () => {
     expect(result.failed.map((f) => f.record.name)).toEqual(["n07.svc.internal."]);
     expect(result.failed[0].reason).toMatch(/cannot be created as other RRSets exist/);
     expect(result.applied.create).toHaveLength(15);
-    // Halving: 1 + 2·log2(16) calls at most, far fewer than one per name.
-    expect(result.changeCalls).toBeLessThanOrEqual(9);
+    // Route53's message names n07: the 15 others go in one call, n07 alone in another.
+    expect(result.changeCalls).toBe(3);
+  });
+
+  /** The fake behind an API whose InvalidChangeBatch messages are rewritten. */
+  const rewritingRejections = (rewrite: (messages: readonly string[]) => string[]) => ({
+    listRecordSets: r53.listRecordSets.bind(r53),
+    getZoneName: r53.getZoneName.bind(r53),
+    changeRecordSets: async (...args: Parameters<InMemoryRoute53["changeRecordSets"]>) => {
+      try {
+        return await r53.changeRecordSets(...args);
+      } catch (error) {
+        const e = error as Error & { messages?: string[] };
+        if (e.name !== "InvalidChangeBatch") throw error;
+        throw Object.assign(new Error("Invalid request"), { name: e.name, messages: rewrite(e.messages ?? [e.message]) });
+      }
+    },
+  });
+
+  test("a rejection that names none of the batch's names is split in halves by name", async () => {
+    const records: DnsRecord[] = Array.from({ length: 16 }, (_, i) => aRecord(`n${String(i).padStart(2, "0")}.svc.internal.`, "ecsdns/i-0abc/fqdn-local", "10.0.1.5"));
+    await r53.changeRecordSets(zoneId, [{ Action: "CREATE", ResourceRecordSet: { Name: "n07.svc.internal.", Type: "A", TTL: 60, ResourceRecords: [{ Value: "192.0.2.1" }] } }]);
+    const sent: number[] = [];
+    r53.hooks.beforeChange = (_zone, changes) => {
+      sent.push(changes.length);
+    };
+    const api = rewritingRejections(() => ["Invalid request"]);
+    const result = await new Route53Provider({ api, zoneId }).applyChanges({ ...empty, create: records }, NO_SIGNAL);
+    expect(result.failed.map((f) => f.record.name)).toEqual(["n07.svc.internal."]);
+    expect(result.applied.create).toHaveLength(15);
+    // Halving, first half first: each bad half split again, each good half sent once: 1 + 2·log2(16) calls.
+    expect(result.changeCalls).toBe(9);
+    expect(sent).toEqual([16, 8, 4, 4, 2, 2, 1, 1, 8]);
+  });
+
+  test("a message that names a name which is not at fault only costs that name a call of its own", async () => {
+    // The SRV's message names its target, the host record, which is fine: the host record goes alone and is applied.
+    await r53.changeRecordSets(zoneId, [{ Action: "CREATE", ResourceRecordSet: { Name: "_web._tcp.svc.internal.", Type: "CNAME", TTL: 60, ResourceRecords: [{ Value: "elsewhere.example." }] } }]);
+    const host = aRecord("i-0abc.svc.internal.", "ecsdns/i-0abc/host", "10.0.1.5");
+    const api = rewritingRejections((messages) => messages.map((m) => `${m} (target i-0abc.svc.internal.)`));
+    const sent: string[][] = [];
+    r53.hooks.beforeChange = (_zone, changes) => {
+      sent.push(changes.map((c) => c.ResourceRecordSet.Name).sort());
+    };
+    const result = await new Route53Provider({ api, zoneId }).applyChanges({ ...empty, create: [srv, host, web] }, NO_SIGNAL);
+    expect(sent).toEqual([["_web._tcp.svc.internal.", "i-0abc.svc.internal.", "web.svc.internal."], ["web.svc.internal."], ["_web._tcp.svc.internal."], ["i-0abc.svc.internal."]]);
+    expect(result.failed.map((f) => f.record.name)).toEqual(["_web._tcp.svc.internal."]);
+    expect(result.applied.create.map((r) => r.name).sort()).toEqual(["i-0abc.svc.internal.", "web.svc.internal."]);
   });
 
   test("a name that failed is sent alone in the next pass", async () => {
