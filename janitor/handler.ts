@@ -45,6 +45,7 @@ export function heartbeatCheckOnAws(config: JanitorConfig, logger: Logger, regio
     instances,
     heartbeats: new CloudWatchHeartbeats({ zoneId: config.zoneId, owner: config.owner, region }),
     owner: config.owner,
+    ...(config.zoneName ? { zoneName: config.zoneName } : {}),
     logger,
     dryRun: config.dryRun,
     silentAfterSeconds: config.silentAfterSeconds,

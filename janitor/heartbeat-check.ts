@@ -4,16 +4,21 @@
  * failing every pass) are removed, unless the guard holds them; the counts
  * go to CloudWatch, where two alarms page (modules/dns-janitor.ts).
  *
- * It reads CloudWatch and EC2 on every run, and the zone only when a host is
+ * It reads CloudWatch and EC2 on every run, and Route53 only when a host is
  * newly silent: a check that finds every agent reporting makes no Route53
- * call at all.
+ * call at all. With the zone's name it reads a silent host's records through
+ * its name index (dns/name-index.ts: 1 call, plus 1 per listed name; 1 once
+ * they are gone), whatever the zone's size; without it, or for a host with
+ * no index, it lists the zone.
  */
 import type { Logger } from "../cli/logger";
 import type { DnsProvider } from "../dns/dns-provider";
 import { recordKey } from "../dns/records";
+import type { DnsRecord } from "../dns/records";
 import { planJanitorDeletes } from "./dead-host-records";
 import { HEARTBEAT_LOOK_BACK_SECONDS, type HeartbeatStore } from "./heartbeats";
 import type { InstanceStates } from "./instance-states";
+import { recordsOfInstance } from "./janitor";
 import { judgeSilentAgents, type HoldReason } from "./silent-agents";
 
 /** Dependencies and settings of a check. */
@@ -22,6 +27,8 @@ export interface HeartbeatCheckOptions {
   readonly instances: InstanceStates;
   readonly heartbeats: HeartbeatStore;
   readonly owner: string;
+  /** The zone's name: read silent hosts' records by their name index instead of listing the zone. */
+  readonly zoneName?: string;
   readonly logger: Logger;
   readonly silentAfterSeconds: number;
   readonly maxSilentPercent: number;
@@ -76,8 +83,7 @@ export async function runHeartbeatCheck(options: HeartbeatCheckOptions, signal: 
   let listCalls = 0;
   if (verdict.clean.length > 0) {
     const silent = new Set(verdict.clean);
-    const records = await options.dns.listRecords(signal);
-    listCalls = options.dns.lastList?.pages ?? 0;
+    const records = await recordsOfHosts(options, verdict.clean, signal, (calls) => (listCalls += calls));
     const plan = planJanitorDeletes(records, options.owner, (id) => !silent.has(id), silent);
     for (const { record, hostId } of plan.deletes) {
       logger.info({ action: options.dryRun ? "would-delete" : "delete", name: record.name, type: record.type, setIdentifier: record.setIdentifier, values: record.values, hostId, reason: "agent-silent" }, "record");
@@ -107,4 +113,26 @@ export async function runHeartbeatCheck(options: HeartbeatCheckOptions, signal: 
   };
   logger.info({ ...report, dryRun: options.dryRun ?? false }, "heartbeat check done");
   return report;
+}
+
+/** The records of `hostIds`: by their name indexes when the zone's name is known and each has one, else the zone. */
+async function recordsOfHosts(options: HeartbeatCheckOptions, hostIds: readonly string[], signal: AbortSignal, count: (calls: number) => void): Promise<DnsRecord[]> {
+  const { dns, owner, zoneName } = options;
+  if (zoneName) {
+    const found: DnsRecord[] = [];
+    for (const hostId of hostIds) {
+      const one = await recordsOfInstance(dns, hostId, owner, zoneName, signal);
+      count(one.reads);
+      if (!one.records) return listZone();
+      found.push(...one.records);
+    }
+    return found;
+  }
+  return listZone();
+
+  async function listZone(): Promise<DnsRecord[]> {
+    const records = await dns.listRecords(signal);
+    count(dns.lastList?.pages ?? 0);
+    return records;
+  }
 }

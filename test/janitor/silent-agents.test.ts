@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { SILENT_LOGGER } from "../../cli/logger";
 import { InMemoryRoute53 } from "../../dns/memory/in-memory-dns";
+import { nameIndexRecord } from "../../dns/name-index";
 import type { DnsRecord } from "../../dns/records";
 import { Route53Provider } from "../../dns/route53/route53-provider";
 import { loadJanitorConfig } from "../../janitor/config";
@@ -146,6 +147,32 @@ describe("runHeartbeatCheck", () => {
     expect(left.sort()).toEqual([sid(A, "host"), sid(A, "3f2a9c1b7d4e-8080"), sid(C, "host"), sid(C, "3f2a9c1b7d4e-8080"), sid(B, "fqdn-local", "other-team"), `www.${ZONE}`].sort());
     expect(cw.published).toEqual([{ silent: 1, held: 0 }]);
     expect(cw.asked).toEqual([{ hostIds: [A, B, C], sinceMs: NOW - HEARTBEAT_LOOK_BACK_SECONDS * 1000 }]);
+  });
+
+  test("with the zone's name, a silent host's records are read through its name index, never the zone; once gone, a check costs 1 call", async () => {
+    // GIVEN B (silent) wrote a name index at its host name, listing _web._tcp; the zone holds 900 foreign records
+    const withIndex = (h: string, ip: string): DnsRecord[] => {
+      const records = hostRecords(h, ip);
+      const index = nameIndexRecord(records, { owner: "ecsdns", hostId: h }, `${h}.${ZONE}`, ZONE, 10)!;
+      return [...records, index];
+    };
+    const filler = Array.from({ length: 900 }, (_, i) => simpleRecord(`f${i}.${ZONE}`, "A", ["10.9.0.1"]));
+    const { api, zoneId, dns, instances } = await setup([A, B, C], [...withIndex(A, "10.0.1.1"), ...withIndex(B, "10.0.1.2"), ...withIndex(C, "10.0.1.3"), ...filler]);
+    const cw = heartbeatStore({ [A]: 30, [B]: 200, [C]: 5 });
+    const check = () =>
+      runHeartbeatCheck({ dns, instances, heartbeats: cw.store, owner: "ecsdns", zoneName: ZONE, logger: SILENT_LOGGER, silentAfterSeconds: 150, maxSilentPercent: 50, now: () => NOW }, new AbortController().signal);
+    // WHEN
+    const first = await check();
+    // THEN its A, SRV and TXT go: 2 reads (its host name, then _web._tcp), 1 change
+    expect(first).toMatchObject({ cleanedHosts: [B], deleted: 3, listCalls: 2, changeCalls: 1 });
+    expect(api.calls.list).toBe(2);
+    expect(api.snapshot(zoneId).filter((r) => r.SetIdentifier?.includes(B))).toEqual([]);
+    expect(api.snapshot(zoneId).filter((r) => r.SetIdentifier?.includes(A))).toHaveLength(3);
+    // AND the next check (B still newly silent) reads B's host name once and changes nothing
+    api.calls.list = 0;
+    const second = await check();
+    expect(second).toMatchObject({ cleanedHosts: [B], deleted: 0, listCalls: 1, changeCalls: 0 });
+    expect(api.calls.list).toBe(1);
   });
 
   test("when every agent reports, it makes no Route53 call at all", async () => {
