@@ -48,7 +48,8 @@ function heartbeatCheckEvent(): unknown {
   return JSON.parse(String(target.values.input));
 }
 
-function deployedFunction(zoneId: string): LambdaRuntimeStandIn {
+/** The function as synthesized, its zone variables (Terraform references to the stack's zone until apply) naming `world`'s zone. */
+function deployedFunction(world: World): LambdaRuntimeStandIn {
   const r = synthesized.resource;
   const standIn = LambdaRuntimeStandIn.create(
     synthesized.codeZip,
@@ -58,7 +59,7 @@ function deployedFunction(zoneId: string): LambdaRuntimeStandIn {
       handler: r.handler,
       timeoutSeconds: r.timeout,
       memoryMiB: r.memory_size,
-      variables: { ...r.environment.variables, ECSDNS_ZONE_ID: zoneId },
+      variables: { ...r.environment.variables, ECSDNS_ZONE_ID: world.zoneId, ECSDNS_ZONE_NAME: world.zoneName.replace(/\.$/, "") },
       region: synthesized.region,
     },
     { node: node22(), credentials, endpoints: { AWS_ENDPOINT_URL: motoUrl! } },
@@ -97,7 +98,7 @@ async function janitorCount(zoneId: string, metric: string): Promise<number | un
   return answer.MetricDataResults?.[0]?.Values?.[0];
 }
 
-const zoneNameOf = (world: World) => JSON.parse(world.before.find((r) => r.includes('"Type":"SOA"'))!).Name as string;
+const zoneNameOf = (world: World) => world.zoneName;
 
 describe("the heartbeat check as deployed, against the emulator", () => {
   test("removes the records of the running host whose agent went silent; a reporting host's, a stopped host's and every foreign record stay byte for byte", async () => {
@@ -108,7 +109,7 @@ describe("the heartbeat check as deployed, against the emulator", () => {
     await heartbeat(world.zoneId, silent, 200);
     // AND the terminated instance reported once too (its records are the sweep's business, not this check's)
     await heartbeat(world.zoneId, world.dead, 400);
-    const fn = deployedFunction(world.zoneId);
+    const fn = deployedFunction(world);
     // WHEN the every-minute rule invokes it
     const invocation = await fn.invoke(heartbeatCheckEvent());
     // THEN
@@ -122,7 +123,7 @@ describe("the heartbeat check as deployed, against the emulator", () => {
   test("when every host reports, it reads no zone and deletes nothing", async () => {
     const world = await worlds.make("heartbeat-live");
     for (const id of world.live) await heartbeat(world.zoneId, id, 10);
-    const invocation = await deployedFunction(world.zoneId).invoke(heartbeatCheckEvent());
+    const invocation = await deployedFunction(world).invoke(heartbeatCheckEvent());
     expectSuccess(invocation);
     expect(invocation.result).toMatchObject({ checkedHosts: 2, silentHosts: [], deleted: 0, listCalls: 0 });
     expect(await worlds.snapshot(world.zoneId)).toEqual(world.before);
@@ -131,7 +132,7 @@ describe("the heartbeat check as deployed, against the emulator", () => {
   test("when every agent falls silent at once, it deletes nothing and publishes them as held (the alarm pages)", async () => {
     const world = await worlds.make("heartbeat-guard");
     for (const id of world.live) await heartbeat(world.zoneId, id, 240);
-    const invocation = await deployedFunction(world.zoneId).invoke(heartbeatCheckEvent());
+    const invocation = await deployedFunction(world).invoke(heartbeatCheckEvent());
     expectSuccess(invocation);
     expect(invocation.result).toMatchObject({ cleanedHosts: [], heldHosts: [...world.live].sort(), holdReason: "too-many-silent", deleted: 0 });
     expect(await worlds.snapshot(world.zoneId)).toEqual(world.before);
