@@ -13,7 +13,8 @@ import { Route53Provider } from "../../dns/route53/route53-provider";
 import type { ListPage, ListPageRequest, Route53Api, WireChange, WireRecordSet } from "../../dns/route53/route53-api";
 import { runJanitor, type JanitorOptions } from "../../janitor/janitor";
 import { percentile } from "../lib/stats";
-import { FleetWorld, SimHost, TASKS_PER_SERVICE, ZONE_NAME, seededRandom } from "./fleet-world";
+import { seededRandom } from "../../scripts/lib/seeded-random";
+import { FleetWorld, SimHost, TASKS_PER_SERVICE, ZONE_NAME } from "./fleet-world";
 import { VirtualClock } from "./virtual-clock";
 
 /** When things happen, in virtual ms from the start. */

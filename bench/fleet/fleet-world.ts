@@ -25,18 +25,6 @@ export const TASKS_PER_SERVICE = 15;
 /** Owner of the foreign multivalue records (another deployment). */
 export const FOREIGN_OWNER = "other";
 
-/** A deterministic random source (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** `_svc-0042._tcp`: the SRV name of service `n`. */
 export const serviceName = (n: number) => `_svc-${String(n).padStart(4, "0")}._tcp`;
 

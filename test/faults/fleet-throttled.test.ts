@@ -14,7 +14,8 @@
  * buckets spread them, so the fleet does not throttle itself.
  */
 import { loadConfig, type AgentConfig } from "../../agent/config";
-import { FleetWorld, SimHost, seededRandom, serviceName } from "../../bench/fleet/fleet-world";
+import { FleetWorld, SimHost, serviceName } from "../../bench/fleet/fleet-world";
+import { seededRandom } from "../../scripts/lib/seeded-random";
 import { VirtualClock } from "../../bench/fleet/virtual-clock";
 
 const HOSTS = 50;

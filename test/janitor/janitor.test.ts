@@ -6,6 +6,7 @@ import { JANITOR_PROGRAM, loadJanitorConfig } from "../../janitor/config";
 import { envName, optionsOf } from "../../cli/options";
 import { instanceIdsIn, planJanitorDeletes } from "../../janitor/dead-host-records";
 import { GONE_INSTANCE_STATES } from "../../dns/gone-instance-states";
+import { toWire } from "../../dns/route53/record-mapping";
 import { scopeOf } from "../../janitor/handler";
 import { srvTargets, unhealthyTargets } from "../../janitor/health-check";
 import type { InstanceStates } from "../../janitor/instance-states";
@@ -91,16 +92,7 @@ describe("runJanitor", () => {
   async function seed(api: InMemoryRoute53, zoneId: string, records: DnsRecord[]) {
     await api.changeRecordSets(
       zoneId,
-      records.map((r) => ({
-        Action: "CREATE" as const,
-        ResourceRecordSet: {
-          Name: r.name,
-          Type: r.type,
-          TTL: r.ttlSeconds,
-          ...(r.setIdentifier ? { SetIdentifier: r.setIdentifier, MultiValueAnswer: true } : {}),
-          ResourceRecords: r.values.map((Value) => ({ Value })),
-        },
-      })),
+      records.map((r) => ({ Action: "CREATE" as const, ResourceRecordSet: toWire(r) })),
     );
   }
 

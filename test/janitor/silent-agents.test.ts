@@ -9,6 +9,7 @@ import { InMemoryRoute53 } from "../../dns/memory/in-memory-dns";
 import { nameIndexRecord } from "../../dns/name-index";
 import type { DnsRecord } from "../../dns/records";
 import { Route53Provider } from "../../dns/route53/route53-provider";
+import { toWire } from "../../dns/route53/record-mapping";
 import { loadJanitorConfig } from "../../janitor/config";
 import { isHeartbeatCheck, scopeOf } from "../../janitor/handler";
 import { runHeartbeatCheck } from "../../janitor/heartbeat-check";
@@ -116,16 +117,7 @@ describe("runHeartbeatCheck", () => {
     const zoneId = api.createZone(ZONE);
     await api.changeRecordSets(
       zoneId,
-      records.map((r) => ({
-        Action: "CREATE" as const,
-        ResourceRecordSet: {
-          Name: r.name,
-          Type: r.type,
-          TTL: r.ttlSeconds,
-          ...(r.setIdentifier ? { SetIdentifier: r.setIdentifier, MultiValueAnswer: true } : {}),
-          ResourceRecords: r.values.map((Value) => ({ Value })),
-        },
-      })),
+      records.map((r) => ({ Action: "CREATE" as const, ResourceRecordSet: toWire(r) })),
     );
     api.calls.list = 0;
     api.calls.change = 0;

@@ -15,6 +15,7 @@
  * sends `kill` 15, `kill` 9, `die`, `stop` in that order.
  */
 import type Docker from "dockerode";
+import { AsyncQueue } from "../../../scripts/lib/async-queue";
 
 interface FakeContainer {
   readonly id: string;
@@ -25,47 +26,13 @@ interface FakeContainer {
   listed: "running" | "paused" | "exited";
 }
 
-/** A queue of event lines, ended by the subscription's abort signal. */
-class EventQueue implements AsyncIterable<Buffer> {
-  private readonly lines: Buffer[] = [];
-  private waiter?: (r: IteratorResult<Buffer>) => void;
-  private ended = false;
-
+/** A queue of event lines, ended by the subscription's abort signal; `actions` is its filter. */
+class EventQueue extends AsyncQueue<Buffer> {
   constructor(
     readonly actions: readonly string[],
     signal: AbortSignal | undefined,
   ) {
-    signal?.addEventListener("abort", () => this.end(), { once: true });
-  }
-
-  get open(): boolean {
-    return !this.ended;
-  }
-
-  push(line: Buffer): void {
-    if (this.ended) return;
-    const w = this.waiter;
-    this.waiter = undefined;
-    if (w) w({ value: line, done: false });
-    else this.lines.push(line);
-  }
-
-  end(): void {
-    this.ended = true;
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    return {
-      next: () => {
-        const line = this.lines.shift();
-        if (line) return Promise.resolve({ value: line, done: false });
-        if (this.ended) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => (this.waiter = resolve));
-      },
-    };
+    super(signal);
   }
 }
 

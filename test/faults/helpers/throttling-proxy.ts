@@ -16,6 +16,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "../../../scripts/lib/seeded-random";
 
 /** Route53 operations, as the REST path and method name them. */
 export type Route53Operation = "ChangeResourceRecordSets" | "ListResourceRecordSets" | "GetHostedZone" | "Other";
@@ -95,18 +96,6 @@ export function changesOf(body: string): { action: string; name: string; type: s
   }));
 }
 
-/** A small deterministic PRNG (mulberry32), so the throttled calls of a run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The proxy. Start it with {@link Route53Proxy.start}; close it in afterAll. */
 export class Route53Proxy {
   /** Share of calls to throttle; may be changed while running. */
@@ -126,7 +115,7 @@ export class Route53Proxy {
     private readonly options: ProxyOptions,
   ) {
     this.throttleShare = options.throttleShare ?? 0;
-    this.random = prng(options.seed ?? 1);
+    this.random = seededRandom(options.seed ?? 1);
     this.target = new URL(options.target);
     server.on("request", (req, res) => void this.handle(req, res));
   }
